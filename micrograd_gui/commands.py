@@ -1,0 +1,155 @@
+"""One QUndoCommand per kind of document change.
+
+Each command checks its change when it is built (raising DocumentError with
+the user's message, before anything is pushed), so `QUndoStack.push()`, which
+runs `redo()`, cannot fail halfway. Widgets build a command and push it; they
+never change the document themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtGui import QUndoCommand
+
+from engine import format_number
+from micrograd_gui.document import Definition, Document, DocumentError
+
+
+def describe(definition: Definition) -> str:
+    """How a definition reads: `a = 2`, `e = a * b`, `o = tanh(n)`, `s = x ** 2`."""
+    d = definition
+    if d.is_leaf:
+        return f"{d.name} = {format_number(d.data or 0.0)}"
+    if d.op == "**":
+        return f"{d.name} = {d.operands[0]} ** {format_number(d.exponent or 0.0)}"
+    if len(d.operands) == 1:
+        return f"{d.name} = -{d.operands[0]}" if d.op == "-" else f"{d.name} = {d.op}({d.operands[0]})"
+    return f"{d.name} = {d.operands[0]} {d.op} {d.operands[1]}"
+
+
+class AddDefinitions(QUndoCommand):
+    """Create one or more values (a leaf, an op, or all the nodes of an expression)."""
+
+    def __init__(self, document: Document, definitions: Sequence[Definition], text: str = "") -> None:
+        document.check_many(definitions)
+        if not text:
+            d = definitions[-1]
+            text = f"Create {d.name}" if d.is_leaf else f"Create {describe(d)}"
+        super().__init__(text)
+        self.document = document
+        self.definitions = list(definitions)
+
+    def redo(self) -> None:
+        self.document.add_many(self.definitions)
+
+    def undo(self) -> None:
+        self.document.remove([d.name for d in self.definitions])
+
+
+class DeleteValues(QUndoCommand):
+    """Delete values; nothing left may depend on them (include dependents to delete them too)."""
+
+    def __init__(self, document: Document, names: Sequence[str]) -> None:
+        doomed = set(names)
+        for name in doomed:
+            if name not in document:
+                raise DocumentError(f"'{name}' does not exist")
+            blockers = [n for n in document.users(name) if n not in doomed]
+            if blockers:
+                raise DocumentError(f"'{name}' is used by {', '.join(blockers)}")
+        ordered = [n for n in document.names if n in doomed]
+        super().__init__("Delete " + ", ".join(ordered[:3]) + ("…" if len(ordered) > 3 else ""))
+        self.document = document
+        self.names = ordered
+        self.removed: list[tuple[int, Definition]] = []
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.removed = self.document.remove(self.names)
+
+    def undo(self) -> None:
+        self.document.restore(self.removed)
+        self.document.set_grads(*self.grads)
+
+
+class SetLeafData(QUndoCommand):
+    """Change a leaf's number; everything downstream is recomputed."""
+
+    def __init__(self, document: Document, name: str, data: float) -> None:
+        old = document.definition(name)
+        if not old.is_leaf:
+            raise DocumentError(f"'{name}' is computed by {old.op}; only a leaf's number can be edited")
+        # A dry run on a copy: an edit that breaks a dependent is refused before it is pushed.
+        probe = Document()
+        probe.replace_definitions(document.definitions, notify=False)
+        probe.set_leaf_data(name, data)
+        super().__init__(f"Set {name} to {format_number(data)}")
+        self.document = document
+        self.name = name
+        self.data = data
+        self.old_data = old.data if old.data is not None else 0.0
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.document.set_leaf_data(self.name, self.data)
+
+    def undo(self) -> None:
+        self.document.set_leaf_data(self.name, self.old_data)
+        self.document.set_grads(*self.grads)
+
+
+class RenameValue(QUndoCommand):
+    """Rename a value and every reference to it."""
+
+    def __init__(self, document: Document, old: str, new: str) -> None:
+        if old not in document:
+            raise DocumentError(f"'{old}' does not exist")
+        document.check_new_name(new)
+        super().__init__(f"Rename {old} to {new}")
+        self.document = document
+        self.old = old
+        self.new = new
+
+    def redo(self) -> None:
+        self.document.rename(self.old, self.new)
+
+    def undo(self) -> None:
+        self.document.rename(self.new, self.old)
+
+
+class RunBackward(QUndoCommand):
+    """Backward from one value: every grad becomes d root / d value."""
+
+    def __init__(self, document: Document, root: str) -> None:
+        if root not in document:
+            raise DocumentError(f"'{root}' does not exist")
+        super().__init__(f"Backward from {root}")
+        self.document = document
+        self.root = root
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.document.backward(self.root)
+
+    def undo(self) -> None:
+        self.document.set_grads(*self.grads)
+
+
+class ZeroGrads(QUndoCommand):
+    """Set every grad back to 0."""
+
+    def __init__(self, document: Document) -> None:
+        super().__init__("Zero grads")
+        self.document = document
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.document.zero_grads()
+
+    def undo(self) -> None:
+        self.document.set_grads(*self.grads)

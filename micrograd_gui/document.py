@@ -1,0 +1,446 @@
+"""The workspace document: the one source of truth. Qt-free.
+
+A workspace is an ordered list of named definitions: a leaf with a number, or
+an op over named operands defined before it. The engine Values, the table and
+the graph picture are all derived from it. The document validates names and
+numbers, recomputes the forward pass when a leaf changes, runs backward, and
+tells its listeners what changed.
+
+Every mutating method either succeeds whole or raises `DocumentError` (with a
+message for the user) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from engine import Value
+
+MAX_NAME_LENGTH = 32
+MAX_DEFINITIONS = 100_000
+
+BINARY_OPS = ("+", "-", "*", "/")
+UNARY_OPS = ("-", "tanh", "exp", "log", "relu", "**")  # "**" takes its exponent as a number
+FUNCTIONS = ("tanh", "exp", "log", "relu")
+OP_NAMES = {
+    "+": "add",
+    "-": "subtract",
+    "*": "multiply",
+    "/": "divide",
+    "**": "power",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "relu": "relu",
+}
+
+
+class DocumentError(ValueError):
+    """A change the document refused; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One named value: a leaf (`op == ''`, `data` set) or an op over earlier names.
+
+    `exponent` is set only for `**`, whose exponent is a number, not a Value.
+    """
+
+    name: str
+    op: str = ""
+    operands: tuple[str, ...] = ()
+    data: float | None = None
+    exponent: float | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op == ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a listener is told. `structure` is True when nodes or edges changed
+    (the picture needs a new layout); otherwise only numbers changed."""
+
+    structure: bool
+    names: frozenset[str] = field(default_factory=frozenset)
+
+
+Listener = Callable[[Change], None]
+
+
+def check_name(name: str) -> str | None:
+    """Why `name` cannot name a value (ignoring uniqueness), or None if it can."""
+    if not name:
+        return "a name is required"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"a name has at most {MAX_NAME_LENGTH} characters"
+    if not name.isidentifier() or not name.isascii():
+        return f"'{name}' is not a valid name: use letters, digits and _, not starting with a digit"
+    if keyword.iskeyword(name):
+        return f"'{name}' is a Python keyword"
+    return None
+
+
+def parse_number(text: str) -> float:
+    """The finite number a user typed, or DocumentError saying why not."""
+    stripped = text.strip()
+    if not stripped:
+        raise DocumentError("a number is required")
+    if len(stripped) > 400:
+        raise DocumentError("that number is too long")
+    if "_" in stripped:
+        raise DocumentError(f"'{stripped}' is not a number")
+    try:
+        number = float(stripped)
+    except ValueError:
+        raise DocumentError(f"'{stripped}' is not a number") from None
+    if not math.isfinite(number):
+        raise DocumentError(f"'{stripped}' is not a finite number")
+    return number
+
+
+def check_number(number: float) -> float:
+    if not isinstance(number, (int, float)) or isinstance(number, bool) or not math.isfinite(number):
+        raise DocumentError(f"{number!r} is not a finite number")
+    return float(number)
+
+
+def evaluate(definition: Definition, operands: Sequence[Value]) -> Value:
+    """The engine Value of one definition, or DocumentError naming the maths problem."""
+    op = definition.op
+    try:
+        if op == "":
+            assert definition.data is not None
+            out = Value(definition.data)
+        elif op == "**":
+            assert definition.exponent is not None
+            out = operands[0] ** definition.exponent
+        elif op in FUNCTIONS:
+            out = getattr(operands[0], op)()
+        elif op == "-" and len(operands) == 1:
+            out = -operands[0]
+        elif op == "+":
+            out = operands[0] + operands[1]
+        elif op == "-":
+            out = operands[0] - operands[1]
+        elif op == "*":
+            out = operands[0] * operands[1]
+        elif op == "/":
+            out = operands[0] / operands[1]
+        else:
+            raise DocumentError(f"unknown operation '{op}'")
+    except (ZeroDivisionError, ValueError, OverflowError) as error:
+        if isinstance(error, DocumentError):
+            raise
+        raise DocumentError(f"cannot compute {definition.name}: {error}") from None
+    out.label = definition.name
+    return out
+
+
+def check_shape(definition: Definition) -> None:
+    """DocumentError unless the definition has the operands its op takes."""
+    op, n = definition.op, len(definition.operands)
+    if op == "":
+        if n or definition.data is None:
+            raise DocumentError(f"leaf '{definition.name}' needs a number and no operands")
+        check_number(definition.data)
+    elif op in BINARY_OPS and n == 2 or op in UNARY_OPS and n == 1:
+        if op == "**":
+            if definition.exponent is None:
+                raise DocumentError(f"'{definition.name}': ** needs a number as its exponent")
+            check_number(definition.exponent)
+    else:
+        raise DocumentError(f"'{definition.name}': operation '{op}' cannot take {n} operand(s)")
+
+
+class Document:
+    """The ordered named definitions, their engine Values, and the last backward's grads.
+
+    Listeners added with `add_listener` get one `Change` per successful change.
+    """
+
+    def __init__(self) -> None:
+        self._definitions: list[Definition] = []
+        self._index: dict[str, int] = {}
+        self._values: dict[str, Value] = {}
+        self._grads: dict[str, float] = {}
+        self.backward_root: str | None = None
+        self.grads_stale = False
+        self._listeners: list[Listener] = []
+
+    # ---- reading ----------------------------------------------------------
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return tuple(self._definitions)
+
+    @property
+    def names(self) -> list[str]:
+        return [d.name for d in self._definitions]
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def definition(self, name: str) -> Definition:
+        return self._definitions[self._index[name]]
+
+    def value(self, name: str) -> Value:
+        """The engine Value of `name`; its grad is the last backward's (0 before any)."""
+        return self._values[name]
+
+    def data(self, name: str) -> float:
+        return self._values[name].data
+
+    def grad(self, name: str) -> float:
+        return self._grads.get(name, 0.0)
+
+    def position(self, name: str) -> int:
+        return self._index[name]
+
+    def dependents(self, name: str) -> list[str]:
+        """Every name that depends on `name`, directly or not, in document order."""
+        affected = {name}
+        found = []
+        for d in self._definitions[self._index[name] + 1 :]:
+            if any(o in affected for o in d.operands):
+                affected.add(d.name)
+                found.append(d.name)
+        return found
+
+    def users(self, name: str) -> list[str]:
+        """The names whose definition uses `name` directly."""
+        return [d.name for d in self._definitions if name in d.operands]
+
+    def next_free_name(self) -> str:
+        """The first unused name in a, b, ..., z, a1, b1, ..."""
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        suffix = 0
+        while True:
+            for letter in letters:
+                name = letter + (str(suffix) if suffix else "")
+                if name not in self._index:
+                    return name
+            suffix += 1
+
+    def auto_name(self, prefix: str = "t", taken: Iterable[str] = ()) -> str:
+        """A fresh name `t1`, `t2`, ... for a result the user did not name."""
+        taken = set(taken)
+        i = 1
+        while f"{prefix}{i}" in self._index or f"{prefix}{i}" in taken:
+            i += 1
+        return f"{prefix}{i}"
+
+    def check_new_name(self, name: str) -> None:
+        reason = check_name(name)
+        if reason:
+            raise DocumentError(reason)
+        if name in self._index:
+            raise DocumentError(f"'{name}' already exists")
+
+    # ---- listeners --------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def _notify(self, structure: bool, names: Iterable[str] = ()) -> None:
+        change = Change(structure, frozenset(names))
+        for listener in list(self._listeners):
+            listener(change)
+
+    # ---- building ---------------------------------------------------------
+
+    def add(self, definition: Definition) -> None:
+        """Append a new definition (a leaf or an op over existing names)."""
+        self.add_many([definition])
+
+    def check_many(self, definitions: Sequence[Definition]) -> None:
+        """DocumentError unless `add_many(definitions)` would succeed; changes nothing."""
+        self._prepare_many(definitions)
+
+    def add_many(self, definitions: Sequence[Definition]) -> None:
+        """Append several definitions, each may use the ones before it: all or none."""
+        values = self._prepare_many(definitions)
+        for d in definitions:
+            self._index[d.name] = len(self._definitions)
+            self._definitions.append(d)
+            self._values[d.name] = values[d.name]
+        self._notify(True, [d.name for d in definitions])
+
+    def _prepare_many(self, definitions: Sequence[Definition]) -> dict[str, Value]:
+        if len(self._definitions) + len(definitions) > MAX_DEFINITIONS:
+            raise DocumentError(f"a workspace holds at most {MAX_DEFINITIONS} values")
+        values: dict[str, Value] = {}
+        for d in definitions:
+            if d.name in values:
+                raise DocumentError(f"'{d.name}' is defined twice")
+            self.check_new_name(d.name)
+            check_shape(d)
+            for operand in d.operands:
+                if operand not in self._index and operand not in values:
+                    raise DocumentError(f"'{operand}' does not exist")
+            operands = [values[o] if o in values else self._values[o] for o in d.operands]
+            values[d.name] = evaluate(d, operands)
+        return values
+
+    def add_leaf(self, name: str, data: float) -> None:
+        self.add(Definition(name, data=check_number(data)))
+
+    def add_op(self, name: str, op: str, operands: Sequence[str], exponent: float | None = None) -> None:
+        self.add(Definition(name, op, tuple(operands), exponent=exponent))
+
+    def remove(self, names: Iterable[str]) -> list[tuple[int, Definition]]:
+        """Remove the named definitions; nothing left may depend on them.
+
+        Returns (position, definition) pairs that `restore` puts back.
+        """
+        doomed = set(names)
+        for name in doomed:
+            if name not in self._index:
+                raise DocumentError(f"'{name}' does not exist")
+        for d in self._definitions:
+            if d.name not in doomed:
+                used = [o for o in d.operands if o in doomed]
+                if used:
+                    raise DocumentError(f"'{used[0]}' is used by '{d.name}'")
+        removed = [(i, d) for i, d in enumerate(self._definitions) if d.name in doomed]
+        self._set_definitions([d for d in self._definitions if d.name not in doomed])
+        if self.backward_root in doomed:
+            self.backward_root = None
+            self._grads = {}
+            self.grads_stale = False
+        self._apply_grads()
+        self._notify(True, doomed)
+        return removed
+
+    def restore(self, removed: Sequence[tuple[int, Definition]]) -> None:
+        """Put back what `remove` took out, at the same positions."""
+        definitions = list(self._definitions)
+        for position, definition in sorted(removed, key=lambda item: item[0]):
+            definitions.insert(position, definition)
+        self.replace_definitions(definitions, notify=False)
+        self._notify(True, [d.name for _, d in removed])
+
+    def set_leaf_data(self, name: str, data: float) -> None:
+        """Change a leaf's number and recompute everything downstream, or refuse
+        whole if a dependent value could not be computed."""
+        d = self.definition(name)
+        if not d.is_leaf:
+            raise DocumentError(f"'{name}' is computed by {d.op}; only a leaf's number can be edited")
+        definitions = list(self._definitions)
+        definitions[self._index[name]] = replace(d, data=check_number(data))
+        values = self._compute(definitions)
+        self._definitions = definitions
+        self._values = values
+        if self._grads:
+            self.grads_stale = True
+        self._apply_grads()
+        self._notify(False, [name, *self.dependents(name)])
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a value and every reference to it."""
+        if old not in self._index:
+            raise DocumentError(f"'{old}' does not exist")
+        if old == new:
+            return
+        self.check_new_name(new)
+
+        def renamed(d: Definition) -> Definition:
+            operands = tuple(new if o == old else o for o in d.operands)
+            return replace(d, name=new if d.name == old else d.name, operands=operands)
+
+        self._definitions = [renamed(d) for d in self._definitions]
+        self._index = {d.name: i for i, d in enumerate(self._definitions)}
+        value = self._values.pop(old)
+        value.label = new
+        self._values = {d.name: self._values[d.name] if d.name != new else value for d in self._definitions}
+        if old in self._grads:
+            self._grads[new] = self._grads.pop(old)
+        if self.backward_root == old:
+            self.backward_root = new
+        self._notify(True, [old, new])
+
+    def replace_definitions(self, definitions: Sequence[Definition], notify: bool = True) -> None:
+        """Swap in a whole new list of definitions (opening a file, undoing a
+        removal), validated whole first. Grads are cleared."""
+        definitions = list(definitions)
+        if len(definitions) > MAX_DEFINITIONS:
+            raise DocumentError(f"a workspace holds at most {MAX_DEFINITIONS} values")
+        seen: set[str] = set()
+        for d in definitions:
+            reason = check_name(d.name)
+            if reason:
+                raise DocumentError(reason)
+            if d.name in seen:
+                raise DocumentError(f"'{d.name}' is defined twice")
+            check_shape(d)
+            for operand in d.operands:
+                if operand not in seen:
+                    raise DocumentError(f"'{d.name}' uses '{operand}' before it is defined")
+            seen.add(d.name)
+        values = self._compute(definitions)
+        self._definitions = definitions
+        self._index = {d.name: i for i, d in enumerate(definitions)}
+        self._values = values
+        keep = self.backward_root in self._index
+        self._grads = {n: g for n, g in self._grads.items() if n in self._index} if keep else {}
+        if not keep:
+            self.backward_root = None
+            self.grads_stale = False
+        self._apply_grads()
+        if notify:
+            self._notify(True, self._index)
+
+    def _set_definitions(self, definitions: list[Definition]) -> None:
+        self._definitions = definitions
+        self._index = {d.name: i for i, d in enumerate(definitions)}
+        self._values = {d.name: self._values[d.name] for d in definitions}
+
+    @staticmethod
+    def _compute(definitions: Sequence[Definition]) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        for d in definitions:
+            values[d.name] = evaluate(d, [values[o] for o in d.operands])
+        return values
+
+    # ---- gradients --------------------------------------------------------
+
+    def backward(self, root: str) -> None:
+        """Run backward from `root`: every value's grad becomes d root / d value."""
+        if root not in self._index:
+            raise DocumentError(f"'{root}' does not exist")
+        for value in self._values.values():
+            value.grad = 0.0
+        self._values[root].backward()
+        self._grads = {name: v.grad for name, v in self._values.items()}
+        self.backward_root = root
+        self.grads_stale = False
+        self._notify(False, self._index)
+
+    def set_grads(self, grads: dict[str, float], root: str | None, stale: bool) -> None:
+        """Put back grads saved earlier (undoing a backward or a zeroing)."""
+        self._grads = {n: g for n, g in grads.items() if n in self._index}
+        self.backward_root = root if root in self._index else None
+        self.grads_stale = stale
+        self._apply_grads()
+        self._notify(False, self._index)
+
+    def grad_state(self) -> tuple[dict[str, float], str | None, bool]:
+        """What `set_grads` needs to put the current grads back."""
+        return dict(self._grads), self.backward_root, self.grads_stale
+
+    def zero_grads(self) -> None:
+        self.set_grads({}, None, False)
+
+    def _apply_grads(self) -> None:
+        for name, value in self._values.items():
+            value.grad = self._grads.get(name, 0.0)
