@@ -33,6 +33,9 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.file_menu.addAction(quit_action)
+        self.quit_action = quit_action
+
+        # ---- features that install themselves from their own modules ----
 
     # ---- intent methods: tests replace these instead of clicking dialogs ----
 
