@@ -1,0 +1,117 @@
+"""Undo commands: each refuses a bad change before it is pushed, and undo restores exactly."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QUndoStack
+
+from micrograd_gui.commands import (
+    AddDefinitions,
+    DeleteValues,
+    RenameValue,
+    RunBackward,
+    SetLeafData,
+    ZeroGrads,
+    describe,
+)
+from micrograd_gui.document import Definition, Document, DocumentError
+
+
+@pytest.fixture
+def stack(qapp) -> QUndoStack:
+    return QUndoStack()
+
+
+def state(doc: Document) -> tuple:
+    return (doc.definitions, {n: (doc.data(n), doc.grad(n)) for n in doc.names}, doc.grad_state())
+
+
+def build_lecture(doc: Document, stack: QUndoStack) -> None:
+    for name, data in [("a", 2.0), ("b", -3.0), ("c", 10.0)]:
+        stack.push(AddDefinitions(doc, [Definition(name, data=data)]))
+    stack.push(AddDefinitions(doc, [Definition("e", "*", ("a", "b"))]))
+    stack.push(AddDefinitions(doc, [Definition("d", "+", ("e", "c"))]))
+    stack.push(AddDefinitions(doc, [Definition("f", data=-2.0)]))
+    stack.push(AddDefinitions(doc, [Definition("L", "*", ("d", "f"))]))
+
+
+def test_every_command_undoes_and_redoes_exactly(stack: QUndoStack) -> None:
+    """Each kind of command, undone, returns the document to the state before it; redone, after it."""
+    doc = Document()
+    states = [state(doc)]
+    build_lecture(doc, stack)
+    states.append(state(doc))
+    for make in (
+        lambda: RunBackward(doc, "L"),
+        lambda: SetLeafData(doc, "a", 3.0),
+        lambda: RenameValue(doc, "c", "bias"),
+        lambda: ZeroGrads(doc),
+        lambda: RunBackward(doc, "L"),
+        lambda: DeleteValues(doc, ["L"]),
+    ):
+        stack.push(make())
+        states.append(state(doc))
+    for expected in reversed(states[1:-1]):
+        stack.undo()
+        assert state(doc) == expected
+    for expected in states[2:]:
+        stack.redo()
+        assert state(doc) == expected
+
+
+def test_command_texts_name_the_step(stack: QUndoStack) -> None:
+    """The undo text names what the step did."""
+    doc = Document()
+    build_lecture(doc, stack)
+    assert stack.undoText() == "Create L = d * f"
+    stack.setIndex(1)
+    assert stack.undoText() == "Create a"
+    stack.setIndex(7)
+    stack.push(SetLeafData(doc, "a", 2.5))
+    assert stack.undoText() == "Set a to 2.5"
+
+
+def test_refused_commands_raise_before_push(stack: QUndoStack) -> None:
+    """A bad change raises DocumentError from the constructor; nothing reaches the stack."""
+    doc = Document()
+    build_lecture(doc, stack)
+    stack.push(AddDefinitions(doc, [Definition("q", "/", ("a", "b"))]))
+    before = state(doc)
+    count = stack.count()
+    with pytest.raises(DocumentError, match="division by zero"):
+        SetLeafData(doc, "b", 0.0)
+    with pytest.raises(DocumentError, match="used by"):
+        DeleteValues(doc, ["a"])
+    with pytest.raises(DocumentError, match="already exists"):
+        RenameValue(doc, "a", "b")
+    with pytest.raises(DocumentError, match="non-positive"):
+        AddDefinitions(doc, [Definition("z", "log", ("b",))])
+    assert state(doc) == before
+    assert stack.count() == count
+
+
+def test_delete_with_dependents_undoes_in_place(stack: QUndoStack) -> None:
+    """Deleting a value with its dependents and undoing puts every definition back in order."""
+    doc = Document()
+    build_lecture(doc, stack)
+    stack.push(RunBackward(doc, "L"))
+    before = state(doc)
+    stack.push(DeleteValues(doc, ["e", *doc.dependents("e")]))
+    assert doc.names == ["a", "b", "c", "f"]
+    stack.undo()
+    assert state(doc) == before
+
+
+@pytest.mark.parametrize(
+    ("definition", "text"),
+    [
+        (Definition("a", data=2.0), "a = 2"),
+        (Definition("e", "*", ("a", "b")), "e = a * b"),
+        (Definition("o", "tanh", ("n",)), "o = tanh(n)"),
+        (Definition("s", "**", ("x",), exponent=2.0), "s = x ** 2"),
+        (Definition("m", "-", ("x",)), "m = -x"),
+    ],
+)
+def test_describe(definition: Definition, text: str) -> None:
+    """Definitions read as a learner would write them."""
+    assert describe(definition) == text

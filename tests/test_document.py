@@ -1,0 +1,258 @@
+"""The workspace document: validation, forward pass, backward, and all-or-nothing changes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from micrograd_gui.document import Change, Definition, Document, DocumentError, check_name, parse_number
+
+
+def lecture() -> Document:
+    doc = Document()
+    doc.add_leaf("a", 2.0)
+    doc.add_leaf("b", -3.0)
+    doc.add_leaf("c", 10.0)
+    doc.add_op("e", "*", ["a", "b"])
+    doc.add_op("d", "+", ["e", "c"])
+    doc.add_leaf("f", -2.0)
+    doc.add_op("L", "*", ["d", "f"])
+    return doc
+
+
+def snapshot(doc: Document) -> tuple:
+    return (doc.definitions, {n: (doc.data(n), doc.grad(n)) for n in doc.names}, doc.grad_state())
+
+
+def test_lecture_forward_and_backward() -> None:
+    """The lecture's graph gives L = -8 and the lecture's grads."""
+    doc = lecture()
+    assert doc.data("L") == -8.0
+    doc.backward("L")
+    grads = {n: doc.grad(n) for n in doc.names}
+    assert grads == {"a": 6.0, "b": -4.0, "c": -2.0, "e": -2.0, "d": -2.0, "f": 4.0, "L": 1.0}
+    assert doc.value("a").grad == 6.0
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "required"),
+        ("1a", "not a valid name"),
+        ("for", "keyword"),
+        ("a" * 33, "at most 32"),
+        ("a-b", "not a valid name"),
+        ("é", "not a valid name"),
+    ],
+)
+def test_bad_names_are_refused_with_a_reason(name: str, reason: str) -> None:
+    """Each bad name is refused with a reason that says what is wrong, and nothing is added."""
+    assert reason in (check_name(name) or "")
+    doc = Document()
+    with pytest.raises(DocumentError, match=reason):
+        doc.add_leaf(name, 1.0)
+    assert len(doc) == 0
+
+
+def test_duplicate_name_is_refused() -> None:
+    """A name already in the workspace cannot be used again."""
+    doc = lecture()
+    before = snapshot(doc)
+    with pytest.raises(DocumentError, match="already exists"):
+        doc.add_leaf("a", 1.0)
+    assert snapshot(doc) == before
+
+
+@pytest.mark.parametrize("text", ["", "  ", "abc", "nan", "inf", "-inf", "1e999", "1_000", "0x10", "2+3"])
+def test_parse_number_refuses_non_finite_and_non_numbers(text: str) -> None:
+    """Only finite plain numbers are accepted."""
+    with pytest.raises(DocumentError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("2", 2.0), (" -3.5 ", -3.5), ("1e3", 1000.0), ("6.8813735870195432", 6.8813735870195432)]
+)
+def test_parse_number_accepts_plain_numbers(text: str, number: float) -> None:
+    """Plain decimal and scientific numbers parse exactly."""
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("definition", "error"),
+    [
+        (Definition("z", "/", ("a", "zero")), "division by zero"),
+        (Definition("z", "log", ("neg",)), "non-positive"),
+        (Definition("z", "**", ("neg",), exponent=0.5), "negative base"),
+        (Definition("z", "exp", ("big",)), "overflow"),
+        (Definition("z", "+", ("a", "nope")), "does not exist"),
+        (Definition("z", "+", ("a",)), "cannot take 1 operand"),
+        (Definition("z", "**", ("a",)), "exponent"),
+        (Definition("z", "sin", ("a",)), "cannot take"),
+    ],
+)
+def test_maths_errors_build_nothing(definition: Definition, error: str) -> None:
+    """An op that cannot be computed is refused with the maths reason and adds nothing."""
+    doc = Document()
+    doc.add_leaf("a", 1.0)
+    doc.add_leaf("zero", 0.0)
+    doc.add_leaf("neg", -1.0)
+    doc.add_leaf("big", 1000.0)
+    before = snapshot(doc)
+    with pytest.raises(DocumentError, match=error):
+        doc.add(definition)
+    assert snapshot(doc) == before
+
+
+def test_add_many_is_all_or_nothing() -> None:
+    """When the last of several definitions fails, none of them is added."""
+    doc = lecture()
+    before = snapshot(doc)
+    batch = [Definition("t1", "-", ("a", "a")), Definition("t2", "log", ("t1",))]
+    with pytest.raises(DocumentError, match="non-positive"):
+        doc.add_many(batch)
+    assert snapshot(doc) == before
+    doc.add_many([Definition("t1", "+", ("a", "a")), Definition("t2", "log", ("t1",))])
+    assert doc.data("t2") == pytest.approx(math.log(4.0))
+
+
+def test_leaf_edit_recomputes_downstream_and_marks_grads_stale() -> None:
+    """Editing a leaf re-runs the forward pass for every dependent; old grads become stale."""
+    doc = lecture()
+    doc.backward("L")
+    doc.set_leaf_data("a", 3.0)
+    assert doc.data("e") == -9.0
+    assert doc.data("L") == -2.0
+    assert doc.grads_stale
+    assert doc.grad("a") == 6.0  # the last backward's number, shown as stale
+    doc.backward("L")
+    assert not doc.grads_stale
+
+
+def test_leaf_edit_that_breaks_a_dependent_is_refused_whole() -> None:
+    """Setting a denominator to 0 changes nothing and says why."""
+    doc = Document()
+    doc.add_leaf("a", 1.0)
+    doc.add_leaf("b", 2.0)
+    doc.add_op("q", "/", ["a", "b"])
+    before = snapshot(doc)
+    with pytest.raises(DocumentError, match="division by zero"):
+        doc.set_leaf_data("b", 0.0)
+    assert snapshot(doc) == before
+
+
+def test_only_leaves_can_be_edited() -> None:
+    """An op's number comes from its operands and cannot be typed in."""
+    doc = lecture()
+    with pytest.raises(DocumentError, match="only a leaf"):
+        doc.set_leaf_data("e", 1.0)
+
+
+def test_rename_updates_every_reference() -> None:
+    """Renaming a value renames it in every definition that uses it."""
+    doc = lecture()
+    doc.backward("L")
+    doc.rename("a", "alpha")
+    assert "a" not in doc and "alpha" in doc
+    assert doc.definition("e").operands == ("alpha", "b")
+    assert doc.grad("alpha") == 6.0
+    assert doc.value("alpha").label == "alpha"
+    doc.rename("L", "loss")
+    assert doc.backward_root == "loss"
+    with pytest.raises(DocumentError, match="already exists"):
+        doc.rename("b", "c")
+
+
+def test_remove_refuses_values_others_use_and_restore_puts_back() -> None:
+    """Removing a used value is refused; removing it with its dependents and restoring is exact."""
+    doc = lecture()
+    doc.backward("L")
+    with pytest.raises(DocumentError, match="used by"):
+        doc.remove(["e"])
+    before = doc.definitions
+    removed = doc.remove(["e", *doc.dependents("e")])
+    assert doc.names == ["a", "b", "c", "f"]
+    assert doc.backward_root is None
+    doc.restore(removed)
+    assert doc.definitions == before
+    assert doc.data("L") == -8.0
+
+
+def test_dependents_and_users() -> None:
+    """Dependents are transitive and in document order; users are direct."""
+    doc = lecture()
+    assert doc.dependents("a") == ["e", "d", "L"]
+    assert doc.users("a") == ["e"]
+    assert doc.dependents("L") == []
+
+
+def test_reuse_backward() -> None:
+    """A value used twice gets both contributions: b = a + a gives a.grad 2."""
+    doc = Document()
+    doc.add_leaf("a", 3.0)
+    doc.add_op("b", "+", ["a", "a"])
+    doc.backward("b")
+    assert doc.grad("a") == 2.0
+
+
+def test_backward_twice_is_the_same_and_resets_other_roots() -> None:
+    """Backward from a second root does not keep grads from the first."""
+    doc = lecture()
+    doc.backward("L")
+    doc.backward("L")
+    assert doc.grad("a") == 6.0
+    doc.backward("e")
+    assert doc.grad("a") == -3.0
+    assert doc.grad("f") == 0.0
+    assert doc.grad("L") == 0.0
+
+
+def test_listeners_hear_structure_and_number_changes() -> None:
+    """Adding is a structure change; an edit or backward is a numbers-only change."""
+    doc = Document()
+    heard: list[Change] = []
+    doc.add_listener(heard.append)
+    doc.add_leaf("a", 1.0)
+    doc.add_op("b", "tanh", ["a"])
+    doc.set_leaf_data("a", 2.0)
+    doc.backward("b")
+    assert [c.structure for c in heard] == [True, True, False, False]
+    assert heard[2].names == {"a", "b"}
+    with pytest.raises(DocumentError):
+        doc.add_leaf("a", 1.0)
+    assert len(heard) == 4
+
+
+def test_next_free_name_and_auto_name() -> None:
+    """Suggested names fill the alphabet in order; automatic result names never collide."""
+    doc = Document()
+    assert doc.next_free_name() == "a"
+    doc.add_leaf("a", 1.0)
+    doc.add_leaf("c", 1.0)
+    assert doc.next_free_name() == "b"
+    doc.add_op("t1", "+", ["a", "c"])
+    assert doc.auto_name() == "t2"
+    assert doc.auto_name(taken=["t2"]) == "t3"
+
+
+def test_replace_definitions_validates_whole_before_touching() -> None:
+    """A bad list of definitions (used before defined) leaves the workspace as it was."""
+    doc = lecture()
+    before = snapshot(doc)
+    with pytest.raises(DocumentError, match="before it is defined"):
+        doc.replace_definitions([Definition("x", "+", ("y", "y")), Definition("y", data=1.0)])
+    with pytest.raises(DocumentError, match="defined twice"):
+        doc.replace_definitions([Definition("x", data=1.0), Definition("x", data=2.0)])
+    assert snapshot(doc) == before
+
+
+def test_zero_grads_and_set_grads_round_trip() -> None:
+    """Zeroing and putting back saved grads restores root and staleness."""
+    doc = lecture()
+    doc.backward("L")
+    saved = doc.grad_state()
+    doc.zero_grads()
+    assert doc.grad("a") == 0.0 and doc.backward_root is None
+    doc.set_grads(*saved)
+    assert doc.grad("a") == 6.0 and doc.backward_root == "L"
