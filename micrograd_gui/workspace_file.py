@@ -1,0 +1,444 @@
+"""The workspace file format: JSON, read whole and validated before anything is touched. Qt-free.
+
+A workspace file looks like this (one value per line, in document order)::
+
+    {
+      "format": "micrograd-gui-workspace",
+      "version": 1,
+      "values": [
+        {"name": "a", "data": 2.0},
+        {"name": "e", "op": "*", "operands": ["a", "b"]},
+        {"name": "s", "op": "**", "operands": ["x"], "exponent": 2.0}
+      ],
+      "backward_from": "L"
+    }
+
+A value is a leaf (`name` and `data`) or an operation (`name`, `op`, `operands`
+naming values defined earlier in the list, and `exponent` for `**` only).
+`backward_from` is optional: when present, backward runs from that value after
+the file is opened. Numbers are written with Python's `repr`, so every float
+comes back bit for bit.
+
+Reading refuses a bad file with one `WorkspaceFileError` whose message names the
+file and the first problem found. Writing is atomic: a failed save leaves the old
+file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from micrograd_gui.document import (
+    BINARY_OPS,
+    MAX_DEFINITIONS,
+    UNARY_OPS,
+    Definition,
+    Document,
+    DocumentError,
+    check_name,
+)
+
+FORMAT = "micrograd-gui-workspace"
+VERSION = 1
+SUFFIX = ".json"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+# The example workspaces shipped in micrograd_gui.resources, in menu order.
+EXAMPLES = ("lecture", "neuron", "reuse")
+
+_VALUE_KEYS = {"name", "data", "op", "operands", "exponent"}
+_TOP_KEYS = {"format", "version", "values", "backward_from"}
+
+
+class WorkspaceFileError(Exception):
+    """A workspace file that cannot be read or written; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a workspace file holds: the definitions in order and the value to run backward from."""
+
+    definitions: tuple[Definition, ...]
+    backward_from: str | None = None
+
+
+# ---- writing ------------------------------------------------------------------
+
+
+def _value_object(d: Definition) -> dict[str, Any]:
+    if d.is_leaf:
+        return {"name": d.name, "data": float(d.data if d.data is not None else 0.0)}
+    entry: dict[str, Any] = {"name": d.name, "op": d.op, "operands": list(d.operands)}
+    if d.op == "**":
+        entry["exponent"] = float(d.exponent if d.exponent is not None else 0.0)
+    return entry
+
+
+def workspace_object(definitions: Sequence[Definition], backward_from: str | None = None) -> dict[str, Any]:
+    """The JSON object of a workspace (what `dumps` writes)."""
+    obj: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "values": [_value_object(d) for d in definitions],
+    }
+    if backward_from is not None:
+        obj["backward_from"] = backward_from
+    return obj
+
+
+def dumps(definitions: Sequence[Definition], backward_from: str | None = None) -> str:
+    """The text of a workspace file: one value per line, so files read and diff well."""
+    lines = [
+        "{",
+        f'  "format": {json.dumps(FORMAT)},',
+        f'  "version": {VERSION},',
+    ]
+    values = [_value_object(d) for d in definitions]
+    if values:
+        lines.append('  "values": [')
+        body = [f"    {json.dumps(v, allow_nan=False)}" for v in values]
+        lines.append(",\n".join(body))
+        lines.append("  ]" + ("," if backward_from is not None else ""))
+    else:
+        lines.append('  "values": []' + ("," if backward_from is not None else ""))
+    if backward_from is not None:
+        lines.append(f'  "backward_from": {json.dumps(backward_from)}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def document_text(document: Document) -> str:
+    """The workspace file text of a document (its definitions and its backward root)."""
+    return dumps(document.definitions, document.backward_root)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` so that the file is either the old one or the whole new one.
+
+    The bytes go to a temporary file in the same directory, are flushed to disk,
+    then replace the target in one step. Raises OSError (the old file untouched).
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise IsADirectoryError(21, "it is a folder", str(target))
+    try:
+        mode = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def describe_os_error(error: OSError) -> str:
+    """A short reason for a failed file operation: 'permission denied', 'no such folder', ..."""
+    if isinstance(error, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, FileNotFoundError):
+        return "the folder does not exist"
+    reason = error.strerror or str(error) or type(error).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write a text file atomically, or WorkspaceFileError saying why it was not saved."""
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as error:
+        raise WorkspaceFileError(f"could not save {Path(path).name}: {describe_os_error(error)}") from None
+
+
+def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:
+    """Save a workspace atomically, or WorkspaceFileError (the old file untouched)."""
+    write_text(path, dumps(definitions, backward_from))
+
+
+def save_document(document: Document, path: str | os.PathLike[str]) -> None:
+    """Save a document's workspace to `path` atomically, or WorkspaceFileError."""
+    write_workspace(path, document.definitions, document.backward_root)
+
+
+# ---- reading ------------------------------------------------------------------
+
+
+class _InvalidError(Exception):
+    """A problem found while validating; becomes WorkspaceFileError with the file's name."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _InvalidError(f"it holds {name}, which is not a finite number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _InvalidError(f"the number {text[:40]} is too large")
+    return number
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _InvalidError(f"the key '{key[:40]}' appears twice in one object")
+        obj[key] = value
+    return obj
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _InvalidError(f"{where} must be a number, not {_json_type(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise _InvalidError(f"{where} is too large") from None
+    if not math.isfinite(number):
+        raise _InvalidError(f"{where} is not a finite number")
+    return number
+
+
+def _short(text: str) -> str:
+    """Text from the file as it may appear in a one-line message: short, control characters escaped."""
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _definition(entry: object, position: int, defined: set[str]) -> Definition:
+    where = f"value {position}"
+    if not isinstance(entry, dict):
+        raise _InvalidError(f"{where} must be an object, not {_json_type(entry)}")
+    name = entry.get("name")
+    if not isinstance(name, str):
+        raise _InvalidError(f"{where} needs a name (text)" if name is None else f"{where}: the name must be text")
+    reason = check_name(name)
+    if reason:
+        raise _InvalidError(f"{where}: {reason.replace(name, _short(name))}")
+    where = f"value {position} ('{name}')"
+    unknown = sorted(set(entry) - _VALUE_KEYS)
+    if unknown:
+        raise _InvalidError(f"{where} has an unknown key '{_short(unknown[0])}'")
+    if name in defined:
+        raise _InvalidError(f"{where}: '{name}' is defined twice")
+    if "op" not in entry:
+        if "data" not in entry:
+            raise _InvalidError(f"{where} needs either a number (data) or an operation (op)")
+        if "operands" in entry or "exponent" in entry:
+            raise _InvalidError(f"{where} is a leaf (it has data), so it takes no operands or exponent")
+        return Definition(name, data=_number(entry["data"], f"{where}: data"))
+    op = entry["op"]
+    if not isinstance(op, str):
+        raise _InvalidError(f"{where}: the op must be text, not {_json_type(op)}")
+    if op not in BINARY_OPS and op not in UNARY_OPS:
+        raise _InvalidError(f"{where} uses the unknown operation '{_short(op)}'")
+    if "data" in entry:
+        raise _InvalidError(f"{where} is computed by {op}, so it takes no data")
+    operands = entry.get("operands")
+    if not isinstance(operands, list) or not all(isinstance(o, str) for o in operands):
+        raise _InvalidError(f"{where}: operands must be a list of names")
+    if not (op in BINARY_OPS and len(operands) == 2 or op in UNARY_OPS and len(operands) == 1):
+        wanted = "1 or 2" if op in BINARY_OPS and op in UNARY_OPS else "2" if op in BINARY_OPS else "1"
+        raise _InvalidError(f"{where}: {op} takes {wanted} operand(s), not {len(operands)}")
+    for operand in operands:
+        if operand not in defined:
+            raise _InvalidError(f"{where} uses '{_short(operand)}', which is not defined before it")
+    exponent: float | None = None
+    if op == "**":
+        if "exponent" not in entry:
+            raise _InvalidError(f"{where}: ** needs a number as its exponent")
+        exponent = _number(entry["exponent"], f"{where}: the exponent")
+    elif "exponent" in entry:
+        raise _InvalidError(f"{where}: only ** takes an exponent")
+    return Definition(name, op, tuple(operands), exponent=exponent)
+
+
+def _workspace(obj: object) -> Workspace:
+    if not isinstance(obj, dict):
+        raise _InvalidError(f"it is not a workspace file (it holds {_json_type(obj)}, not an object)")
+    file_format = obj.get("format")
+    if file_format != FORMAT:
+        raise _InvalidError('it is not a micrograd-gui workspace (no "format": "micrograd-gui-workspace")')
+    version = obj.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _InvalidError("its format version is missing or is not a whole number")
+    if version > VERSION:
+        raise _InvalidError(
+            f"it was made by a newer micrograd-gui (format version {version}; this one reads version {VERSION})"
+        )
+    if version < 1:
+        raise _InvalidError(f"its format version {version} is not one micrograd-gui ever wrote")
+    unknown = sorted(set(obj) - _TOP_KEYS)
+    if unknown:
+        raise _InvalidError(f"it has an unknown key '{_short(unknown[0])}'")
+    values = obj.get("values")
+    if not isinstance(values, list):
+        raise _InvalidError('it needs "values": a list of values')
+    if len(values) > MAX_DEFINITIONS:
+        raise _InvalidError(f"it holds {len(values)} values; a workspace holds at most {MAX_DEFINITIONS}")
+    defined: set[str] = set()
+    definitions = []
+    for position, entry in enumerate(values, start=1):
+        definition = _definition(entry, position, defined)
+        defined.add(definition.name)
+        definitions.append(definition)
+    backward_from = obj.get("backward_from")
+    if backward_from is not None:
+        if not isinstance(backward_from, str):
+            raise _InvalidError(f"backward_from must be a value's name, not {_json_type(backward_from)}")
+        if backward_from not in defined:
+            raise _InvalidError(f"backward_from names '{_short(backward_from)}', which is not defined")
+    return Workspace(tuple(definitions), backward_from)
+
+
+def workspace_from_object(obj: object, source: str = "the workspace") -> Workspace:
+    """Validate an already parsed JSON object as a workspace, or WorkspaceFileError."""
+    try:
+        return _workspace(obj)
+    except _InvalidError as problem:
+        raise WorkspaceFileError(f"{source}: {problem}") from None
+
+
+def parse_json(data: bytes | str, source: str = "the workspace") -> object:
+    """Parse JSON strictly (no NaN/Infinity, no huge numbers, no duplicate keys), or WorkspaceFileError."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_FILE_BYTES:
+            raise WorkspaceFileError(f"{source}: it is too large ({len(data) // 2**20} MB; at most 50 MB)")
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WorkspaceFileError(f"{source}: it is not a workspace file (not UTF-8 text)") from None
+    else:
+        text = data
+    if not text.strip():
+        raise WorkspaceFileError(f"{source}: the file is empty")
+    try:
+        return json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_no_duplicate_keys,
+        )
+    except _InvalidError as problem:
+        raise WorkspaceFileError(f"{source}: {problem}") from None
+    except json.JSONDecodeError as error:
+        raise WorkspaceFileError(
+            f"{source}: it is not a workspace file (not valid JSON: {error.msg} at line {error.lineno}"
+            f" column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise WorkspaceFileError(f"{source}: it is nested too deeply to be a workspace file") from None
+    except ValueError as error:  # an integer literal with thousands of digits
+        raise WorkspaceFileError(f"{source}: it holds a number that cannot be read ({error})") from None
+
+
+def loads(data: bytes | str, source: str = "the workspace") -> Workspace:
+    """Parse and validate a workspace file's contents (structure only), or WorkspaceFileError."""
+    return workspace_from_object(parse_json(data, source), source)
+
+
+def read_workspace(path: str | os.PathLike[str]) -> Workspace:
+    """Read and validate a workspace file's structure, or WorkspaceFileError naming the file.
+
+    The maths (a log of a negative number, ...) is checked when the workspace is
+    applied to a document: see `apply_workspace`.
+    """
+    source = Path(path).name or str(path)
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            raise WorkspaceFileError(f"{source}: it is too large ({size // 2**20} MB; at most 50 MB)")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise WorkspaceFileError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise WorkspaceFileError(f"{source}: it is a folder, not a workspace file") from None
+    except OSError as error:
+        raise WorkspaceFileError(f"{source}: could not be read ({describe_os_error(error)})") from None
+    return loads(data, source)
+
+
+def apply_workspace(document: Document, workspace: Workspace, source: str = "the workspace") -> None:
+    """Replace the document's definitions with the workspace's (validated whole first, so on
+    WorkspaceFileError the document is unchanged), then run backward if the file asks for it."""
+    try:
+        document.replace_definitions(workspace.definitions)
+    except DocumentError as error:
+        raise WorkspaceFileError(f"{source}: {error}") from None
+    except RecursionError:
+        raise WorkspaceFileError(f"{source}: it is nested too deeply to compute") from None
+    if workspace.backward_from is not None:
+        document.backward(workspace.backward_from)
+
+
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """A new Document holding the workspace file at `path`, or WorkspaceFileError."""
+    document = Document()
+    apply_workspace(document, read_workspace(path), Path(path).name or str(path))
+    return document
+
+
+def example_bytes(name: str) -> bytes:
+    """The file contents of one shipped example workspace (a name in EXAMPLES)."""
+    if name not in EXAMPLES:
+        raise KeyError(name)
+    return files("micrograd_gui.resources").joinpath(f"examples/{name}.json").read_bytes()
+
+
+def read_example(name: str) -> Workspace:
+    """One shipped example workspace, validated."""
+    return loads(example_bytes(name), f"{name}.json")
