@@ -364,7 +364,7 @@ def parse_json(data: bytes | str, source: str = "the workspace") -> object:
     else:
         text = data
     if not text.strip():
-        raise WorkspaceFileError(f"{source}: the file is empty")
+        raise WorkspaceFileError(f"{source}: it is empty")
     try:
         return json.loads(
             text,
@@ -376,13 +376,13 @@ def parse_json(data: bytes | str, source: str = "the workspace") -> object:
         raise WorkspaceFileError(f"{source}: {problem}") from None
     except json.JSONDecodeError as error:
         raise WorkspaceFileError(
-            f"{source}: it is not a workspace file (not valid JSON: {error.msg} at line {error.lineno}"
+            f"{source}: it is not a workspace file (not valid JSON: {error.msg.lower()}, line {error.lineno}"
             f" column {error.colno})"
         ) from None
     except RecursionError:
         raise WorkspaceFileError(f"{source}: it is nested too deeply to be a workspace file") from None
-    except ValueError as error:  # an integer literal with thousands of digits
-        raise WorkspaceFileError(f"{source}: it holds a number that cannot be read ({error})") from None
+    except ValueError:  # an integer literal with thousands of digits
+        raise WorkspaceFileError(f"{source}: it holds a number with too many digits") from None
 
 
 def loads(data: bytes | str, source: str = "the workspace") -> Workspace:

@@ -1,0 +1,320 @@
+"""The workspace file format: exact round trips, strict validation, atomic saves."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd_gui import workspace_file
+from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.workspace_file import (
+    EXAMPLES,
+    Workspace,
+    WorkspaceFileError,
+    apply_workspace,
+    document_text,
+    dumps,
+    load_document,
+    loads,
+    read_example,
+    read_workspace,
+    save_document,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT / "resources" / "examples"
+CORRUPT = Path(__file__).resolve().parent / "data" / "corrupt"
+
+# Every file of the corrupt corpus and a piece of the one message it must give.
+CORRUPT_MESSAGES = {
+    "backward_from_number.json": "backward_from must be a value's name",
+    "backward_from_unknown.json": "backward_from names 'z', which is not defined",
+    "bad_name.json": "'2x' is not a valid name",
+    "binary.json": "not UTF-8",
+    "control_character_name.json": "is not a valid name",
+    "cycle.json": "value 1 ('a') uses 'b', which is not defined before it",
+    "dangling_operand.json": "value 2 ('e') uses 'q', which is not defined before it",
+    "data_and_op.json": "takes no data",
+    "data_bool.json": "data must be a number",
+    "data_text.json": "data must be a number, not text",
+    "deep_nesting.json": "nested too deeply",
+    "deep_nesting_in_value.json": "nested too deeply",
+    "divide_by_zero.json": "cannot compute q: division by zero",
+    "duplicate_key.json": "'data' appears twice",
+    "duplicate_names.json": "'a' is defined twice",
+    "empty.json": "it is empty",
+    "empty_name.json": "a name is required",
+    "endless_int.json": "too many digits",
+    "exponent_missing.json": "** needs a number as its exponent",
+    "exponent_on_other_op.json": "only ** takes an exponent",
+    "future_version.json": "made by a newer micrograd-gui",
+    "huge_float.json": "too large",
+    "huge_int.json": "too large",
+    "infinity.json": "-Infinity, which is not a finite number",
+    "keyword_name.json": "'class' is a Python keyword",
+    "leaf_without_data.json": "needs either a number (data) or an operation (op)",
+    "log_negative.json": "cannot compute b: log of a non-positive number",
+    "long_name.json": "at most 32 characters",
+    "name_missing.json": "needs a name",
+    "name_number.json": "the name must be text",
+    "nan.json": "NaN, which is not a finite number",
+    "negative_fractional_power.json": "cannot compute b",
+    "no_format.json": "not a micrograd-gui workspace",
+    "not_json.json": "not valid JSON",
+    "nul_bytes.json": "not valid JSON",
+    "op_not_text.json": "the op must be text",
+    "operands_not_names.json": "operands must be a list of names",
+    "overflow.json": "cannot compute b",
+    "self_reference.json": "value 1 ('a') uses 'a', which is not defined before it",
+    "too_many_values.json": "at most 100000",
+    "top_level_list.json": "not a workspace file",
+    "truncated.json": "not valid JSON",
+    "unknown_op.json": "unknown operation 'sin'",
+    "unknown_top_key.json": "unknown key 'extra'",
+    "unknown_value_key.json": "unknown key 'colour'",
+    "used_before_defined.json": "value 1 ('b') uses 'a', which is not defined before it",
+    "value_not_object.json": "must be an object",
+    "values_not_list.json": '"values": a list',
+    "version_text.json": "format version",
+    "version_zero.json": "format version 0",
+    "whitespace.json": "it is empty",
+    "wrong_arity.json": "* takes 2 operand(s), not 1",
+    "wrong_format.json": "not a micrograd-gui workspace",
+}
+
+
+def corrupt_files() -> list[Path]:
+    return sorted(CORRUPT.glob("*.json"))
+
+
+def lecture_document() -> Document:
+    return load_document(EXAMPLES_DIR / "lecture.json")
+
+
+# ---- examples -------------------------------------------------------------------
+
+
+def test_lecture_example_holds_the_lecture_values():
+    """lecture.json is L = (a*b + c) * f with the lecture's numbers."""
+    document = lecture_document()
+    assert document.names == ["a", "b", "c", "e", "d", "f", "L"]
+    assert [document.data(n) for n in document.names] == [2.0, -3.0, 10.0, -6.0, 4.0, -2.0, -8.0]
+    assert document.definition("e").op == "*" and document.definition("e").operands == ("a", "b")
+
+
+def test_neuron_example_computes_tanh_of_the_lecture_neuron():
+    """neuron.json gives o = tanh(x1*w1 + x2*w2 + b) = 0.7071."""
+    document = load_document(EXAMPLES_DIR / "neuron.json")
+    assert document.data("b") == 6.8813735870195432
+    assert document.definition("o").op == "tanh"
+    assert document.data("o") == pytest.approx(0.7071067811865476)
+    document.backward("o")
+    assert document.grad("x1") == pytest.approx(-1.5)
+    assert document.grad("w2") == pytest.approx(0.0)
+
+
+def test_reuse_example_adds_a_value_to_itself():
+    """reuse.json is b = a + a with a = 3, so db/da = 2."""
+    document = load_document(EXAMPLES_DIR / "reuse.json")
+    assert document.definition("b").operands == ("a", "a")
+    document.backward("b")
+    assert (document.data("b"), document.grad("a")) == (6.0, 2.0)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_examples_are_written_exactly_as_the_writer_writes(name):
+    """Each shipped example reads from the package and its text is what saving it gives back."""
+    workspace = read_example(name)
+    assert dumps(workspace.definitions, workspace.backward_from) == (EXAMPLES_DIR / f"{name}.json").read_text()
+
+
+# ---- round trips ----------------------------------------------------------------
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,31}", fullmatch=True).filter(
+    lambda n: not __import__("keyword").iskeyword(n)
+)
+numbers = st.floats(allow_nan=False, allow_infinity=False)
+ops = st.sampled_from(["+", "-", "*", "/", "neg", "**", "tanh", "exp", "log", "relu"])
+
+
+@st.composite
+def workspaces(draw) -> Workspace:
+    """A random valid workspace: leaves and ops over earlier names; maths errors skipped."""
+    document = Document()
+    for name in draw(st.lists(names, min_size=1, max_size=12, unique=True)):
+        if len(document) == 0 or draw(st.booleans()):
+            definition = Definition(name, data=draw(numbers))
+        else:
+            op = draw(ops)
+            pick = st.sampled_from(document.names)
+            if op in ("+", "-", "*", "/"):
+                definition = Definition(name, op, (draw(pick), draw(pick)))
+            elif op == "neg":
+                definition = Definition(name, "-", (draw(pick),))
+            elif op == "**":
+                definition = Definition(name, "**", (draw(pick),), exponent=draw(numbers))
+            else:
+                definition = Definition(name, op, (draw(pick),))
+        try:
+            document.add(definition)
+        except DocumentError:
+            continue
+    root = draw(st.one_of(st.none(), st.sampled_from(document.names)))
+    return Workspace(document.definitions, root)
+
+
+@settings(max_examples=60, deadline=None)
+@given(workspaces())
+def test_document_file_document_is_the_identity(workspace):
+    """Names, ops, operand names, numbers (bit for bit) and the backward root survive a save and a load."""
+    text = dumps(workspace.definitions, workspace.backward_from)
+    again = loads(text)
+    assert again.definitions == workspace.definitions
+    assert again.backward_from == workspace.backward_from
+    for before, after in zip(workspace.definitions, again.definitions):
+        assert repr(before.data) == repr(after.data)
+        assert repr(before.exponent) == repr(after.exponent)
+    assert dumps(again.definitions, again.backward_from) == text
+    json.loads(text)  # plain JSON any tool can read
+
+
+def test_saving_and_opening_a_document_through_files_keeps_it(tmp_path):
+    """save_document then load_document gives the same definitions, numbers and grads."""
+    document = lecture_document()
+    document.backward("L")
+    path = tmp_path / "work.json"
+    save_document(document, path)
+    again = load_document(path)
+    assert again.definitions == document.definitions
+    assert again.backward_root == "L"
+    assert [again.grad(n) for n in again.names] == [document.grad(n) for n in document.names]
+    assert document_text(again) == path.read_text()
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
+    """A file some editor saved with a byte order mark still opens."""
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES_DIR / "reuse.json").read_bytes())
+    assert read_workspace(path).definitions[1].operands == ("a", "a")
+
+
+def test_integers_in_a_file_are_read_as_floats():
+    """ "data": 2 reads as the float 2.0."""
+    workspace = loads('{"format": "micrograd-gui-workspace", "version": 1, "values": [{"name": "a", "data": 2}]}')
+    assert workspace.definitions[0].data == 2.0 and isinstance(workspace.definitions[0].data, float)
+
+
+# ---- corrupt files --------------------------------------------------------------
+
+
+def test_every_corrupt_file_has_an_expected_message():
+    """The corpus and the table of expected messages list the same files."""
+    assert sorted(p.name for p in corrupt_files()) == sorted(CORRUPT_MESSAGES)
+
+
+@pytest.mark.parametrize("path", corrupt_files(), ids=lambda p: p.name)
+def test_corrupt_file_is_refused_with_one_clear_message(path):
+    """Each corrupt file gives one WorkspaceFileError, one line, naming the file and the problem."""
+    document = lecture_document()
+    before = document_text(document)
+    with pytest.raises(WorkspaceFileError) as caught:
+        apply_workspace(document, read_workspace(path), path.name)
+    message = str(caught.value)
+    assert message.startswith(f"{path.name}: ")
+    assert CORRUPT_MESSAGES[path.name] in message
+    assert "\n" not in message and len(message) < 200
+    assert document_text(document) == before
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    """A 51 MB file is refused by its size alone."""
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:
+        handle.truncate(51 * 2**20)
+    with pytest.raises(WorkspaceFileError, match=r"huge.json: it is too large \(51 MB; at most 50 MB\)"):
+        read_workspace(path)
+
+
+def test_a_missing_file_and_a_folder_are_refused(tmp_path):
+    """Opening a path that is not a file says so."""
+    with pytest.raises(WorkspaceFileError, match="gone.json: no such file"):
+        read_workspace(tmp_path / "gone.json")
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(WorkspaceFileError, match="folder.json: it is a folder"):
+        read_workspace(tmp_path / "folder.json")
+
+
+# ---- atomic saves ---------------------------------------------------------------
+
+
+def test_a_failed_replace_keeps_the_old_file_and_says_why(tmp_path, monkeypatch):
+    """If the final rename fails, the old file is byte for byte the same and no temporary file is left."""
+    path = tmp_path / "work.json"
+    path.write_text("old contents")
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(WorkspaceFileError, match="could not save work.json: permission denied"):
+        save_document(lecture_document(), path)
+    assert path.read_text() == "old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["work.json"]
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    """A disk that fills up half way through leaves the old file untouched."""
+    path = tmp_path / "work.json"
+    path.write_text("old contents")
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(WorkspaceFileError, match="could not save work.json: no space left on device"):
+        save_document(lecture_document(), path)
+    assert path.read_text() == "old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["work.json"]
+
+
+def test_saving_onto_a_folder_or_into_a_missing_folder_says_why(tmp_path):
+    """A path that is a folder, or whose folder does not exist, is refused with the reason."""
+    (tmp_path / "taken.json").mkdir()
+    with pytest.raises(WorkspaceFileError, match="could not save taken.json: it is a folder"):
+        save_document(lecture_document(), tmp_path / "taken.json")
+    with pytest.raises(WorkspaceFileError, match="could not save work.json: the folder does not exist"):
+        save_document(lecture_document(), tmp_path / "missing" / "work.json")
+    assert (tmp_path / "taken.json").is_dir()
+
+
+def test_saving_over_a_file_keeps_its_permissions(tmp_path):
+    """Replacing a file keeps the permission bits the user gave it."""
+    path = tmp_path / "work.json"
+    path.write_text("{}")
+    path.chmod(0o640)
+    save_document(lecture_document(), path)
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert load_document(path).names[-1] == "L"
+
+
+def test_the_file_format_modules_import_no_qt():
+    """The file format and the script export stay Qt-free, so the command line needs no display."""
+    code = (
+        "import sys, micrograd_gui.workspace_file, micrograd_gui.export_python; "
+        "print(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "False"
+
+
+def test_example_names_are_known():
+    """Asking for an example that is not shipped is a KeyError, not a file lookup."""
+    with pytest.raises(KeyError):
+        workspace_file.example_bytes("../pyproject")
