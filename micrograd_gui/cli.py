@@ -1,22 +1,141 @@
-"""The `micrograd-gui` command: the app, or `micrograd-gui export ...` headless."""
+"""The `micrograd-gui` command: the app, or `micrograd-gui export ...` headless.
+
+    micrograd-gui [WORKSPACE]
+    micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N]
+
+`export` needs no display: it runs Qt offscreen (only PNG and PDF paint with
+Qt at all). Exit codes: 0 done; 2 bad input (an unreadable or invalid
+workspace, an unknown output suffix, a --root that is not in the workspace, a
+bad --scale), with one line on stderr and no OUT written; 1 the export itself
+failed (Graphviz failed, OUT could not be written).
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from micrograd_gui import __version__
+
+EXPORT_SUFFIXES = (".png", ".svg", ".pdf", ".dot", ".py")
+MAX_SCALE = 20.0
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr and exit code 2 (argparse prints the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="micrograd-gui",
         description="Build scalar computation graphs by clicking and watch values and gradients flow.",
+        epilog=(
+            "Headless export: micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N] "
+            "(see micrograd-gui export --help)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"micrograd-gui {__version__}")
     parser.add_argument("workspace", nargs="?", help="a workspace file (.json) to open")
     return parser
+
+
+def _scale(text: str) -> float:
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(scale) or not 0 < scale <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"the scale must be more than 0 and at most {MAX_SCALE:g}, not {text}")
+    return scale
+
+
+def build_export_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog="micrograd-gui export",
+        description=(
+            "Export a workspace without opening a window. The format comes from OUT's suffix: "
+            ".png .svg .pdf (pictures of the graph), .dot (Graphviz source), "
+            ".py (a script that rebuilds the workspace, runs backward and prints every value)."
+        ),
+        epilog="Exit status: 0 done, 1 the export failed, 2 bad input (nothing is written).",
+    )
+    parser.add_argument("workspace", metavar="WORKSPACE", help="the workspace file (.json) to export")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
+    parser.add_argument(
+        "--rankdir",
+        type=str.upper,
+        choices=("LR", "TB"),
+        default="LR",
+        help="LR draws left to right (the default), TB top to bottom",
+    )
+    parser.add_argument(
+        "--root",
+        metavar="NAME",
+        help="pictures: draw only what feeds NAME; .py: run backward from NAME "
+        "(default: the file's backward_from, else the newest value)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=_scale,
+        default=2.0,
+        metavar="N",
+        help=f"PNG size: N times 72 dpi (default 2, at most {MAX_SCALE:g})",
+    )
+    return parser
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"micrograd-gui export: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export a workspace headless; the exit code."""
+    suffix = os.path.splitext(args.output)[1].lower()
+    if suffix not in EXPORT_SUFFIXES:
+        shown = suffix or "no suffix"
+        return _fail(EXIT_BAD_INPUT, f"cannot export to {shown}: OUT must end in one of {' '.join(EXPORT_SUFFIXES)}")
+    # Qt paints PNG and PDF here; it must not look for a display, and must work where there is none.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+    from micrograd_gui.workspace_file import WorkspaceFileError, load_document, write_text
+
+    try:
+        document = load_document(args.workspace)
+    except WorkspaceFileError as error:
+        return _fail(EXIT_BAD_INPUT, str(error))
+    if args.root is not None and args.root not in document:
+        return _fail(
+            EXIT_BAD_INPUT, f"--root: there is no value named '{args.root}' in {os.path.basename(args.workspace)}"
+        )
+
+    if suffix == ".py":
+        from micrograd_gui.export_python import python_script
+
+        try:
+            write_text(args.output, python_script(document, args.root))
+        except WorkspaceFileError as error:
+            return _fail(EXIT_FAILED, str(error))
+        return EXIT_OK
+
+    from micrograd_gui import render
+
+    try:
+        render.export(document, args.output, rankdir=args.rankdir, root=args.root, scale=args.scale)
+    except render.RenderError as error:
+        return _fail(EXIT_FAILED, str(error))
+    return EXIT_OK
 
 
 def run_app(workspace: str | None) -> int:
@@ -29,9 +148,20 @@ def run_app(workspace: str | None) -> int:
     app.setOrganizationName("micrograd-gui")
     window = MainWindow()
     window.show()
+    file_actions = getattr(window, "file_actions", None)
+    if file_actions is not None:
+        file_actions.offer_recovery()
+        if workspace is not None:
+            file_actions.open_path(workspace)
     return app.exec()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["export"]:
+        try:
+            return run_export(build_export_parser().parse_args(arguments[1:]))
+        except KeyboardInterrupt:
+            return _fail(EXIT_FAILED, "interrupted")
+    args = build_parser().parse_args(arguments)
     return run_app(args.workspace)
