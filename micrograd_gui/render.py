@@ -1,0 +1,817 @@
+"""The only module that runs Graphviz.
+
+It finds the `dot` executable (a system Graphviz or the bundled graphviz-pure),
+turns a workspace document into DOT text in the micrograd lecture's look, lays
+it out in a subprocess that can never run unbounded, parses `dot -Tjson` into a
+plain-Python `Layout` the graph panel draws, and exports pictures (.svg .png
+.pdf .dot). Every failure of `dot` (missing, crashing, failing, too slow) is a
+`RenderError` whose message is written for the user.
+
+`LayoutWorker` runs layouts off the UI thread: a newer request supersedes an
+older one, whose `dot` process is killed and whose result is discarded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from engine import escape_record_text, op_symbol
+
+if TYPE_CHECKING:
+    from micrograd_gui.document import Document
+
+# A font Qt resolves to the font Graphviz measured (graphviz-pure knows DejaVu
+# Sans' metrics). DejaVu Sans is wider than the usual fallback sans fonts, so
+# text laid out for it still fits where Qt has to substitute another.
+FONT_FAMILY = "DejaVu Sans"
+FONT_SIZE = 14.0
+
+LAYOUT_TIMEOUT = 30.0  # seconds for the graph panel
+EXPORT_TIMEOUT = 120.0  # seconds for an export
+VERSION_TIMEOUT = 3.0
+
+DOT_ENV = "MICROGRAD_GUI_DOT"
+BUNDLED_NAME = "graphviz-pure"
+
+# A shared value whose far-apart uses would need more than this many virtual
+# nodes (Graphviz routes a long edge through one per rank it crosses) is drawn
+# as a dashed copy at each use. The budget keeps small graphs exactly as the
+# lecture draws them and keeps big shared-weight chains fast.
+VIRTUAL_NODE_BUDGET = 1500
+
+# A PNG never exceeds these, whatever the scale asked for (a raster of a huge
+# graph would need gigabytes): the scale is lowered to fit.
+MAX_PNG_SIDE = 32000
+MAX_PNG_PIXELS = 60_000_000
+
+EXPORT_FORMATS = (".svg", ".png", ".pdf", ".dot")
+
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # x, y, width, height; y grows downwards
+
+
+class RenderError(Exception):
+    """Graphviz could not draw the picture; the message is written for the user."""
+
+
+# ---- finding dot -------------------------------------------------------------
+
+
+def _bundled_dot() -> str | None:
+    """The graphviz-pure executable installed next to this Python, if any."""
+    exe = BUNDLED_NAME + (".exe" if sys.platform == "win32" else "")
+    folders = [Path(sys.executable).parent]
+    for scheme_path in (sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")):
+        if scheme_path:
+            folders.append(Path(scheme_path))
+    for folder in folders:
+        candidate = folder / exe
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(BUNDLED_NAME)
+
+
+def find_dot() -> str:
+    """The path of the `dot` to run: $MICROGRAD_GUI_DOT, else `dot` on PATH, else the bundled graphviz-pure."""
+    configured = os.environ.get(DOT_ENV, "").strip()
+    if configured:
+        found = shutil.which(configured)
+        if found is None and os.path.isfile(configured) and os.access(configured, os.X_OK):
+            found = configured
+        if found is None:
+            raise RenderError(f"{DOT_ENV} is set to '{configured}', but no such Graphviz executable exists")
+        return found
+    system_dot = shutil.which("dot")
+    if system_dot:
+        return system_dot
+    bundled = _bundled_dot()
+    if bundled:
+        return bundled
+    raise RenderError(
+        "Graphviz was not found, so the graph cannot be drawn: install the graphviz-pure package "
+        f"(pip install graphviz-pure) or Graphviz itself, or set {DOT_ENV} to a dot executable"
+    )
+
+
+_describe_cache: dict[tuple[str, float], str] = {}
+
+
+def describe_dot() -> str:
+    """Which Graphviz draws the pictures, for Help > About.
+
+    E.g. 'graphviz-pure 0.2.2 (bundled), /venv/bin/graphviz-pure' or 'Graphviz 2.43.0, /usr/bin/dot'.
+    """
+    path = find_dot()
+    try:
+        key = (path, os.path.getmtime(path))
+    except OSError:
+        key = (path, 0.0)
+    if key not in _describe_cache:
+        _describe_cache[key] = _describe(path)
+    return _describe_cache[key]
+
+
+def _describe(path: str) -> str:
+    try:
+        out = _run([path, "-V"], b"", VERSION_TIMEOUT, what="report its version")
+    except RenderError as error:
+        return f"{path} (its version is unknown: {error})"
+    text = out.decode("utf-8", "replace")
+    pure = re.search(r"graphviz-pure version (\S+)", text)
+    if pure:
+        bundled = " (bundled)" if _same_file(path, _bundled_dot()) else ""
+        return f"graphviz-pure {pure.group(1)}{bundled}, {path}"
+    version = re.search(r"version (\S+)", text)
+    if version:
+        return f"Graphviz {version.group(1)}, {path}"
+    first_line = text.strip().splitlines()[0] if text.strip() else "version unknown"
+    return f"{first_line}, {path}"
+
+
+def _same_file(a: str, b: str | None) -> bool:
+    if b is None:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+# ---- running dot -------------------------------------------------------------
+
+_live_processes: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill a dot process and anything it started (a wrapper script's children too)."""
+    if process.poll() is not None:
+        return
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError, OSError):
+        try:
+            process.kill()
+        except OSError:
+            pass
+
+
+@atexit.register
+def _kill_live_processes() -> None:
+    for process in list(_live_processes):
+        _kill(process)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _run(
+    args: list[str],
+    stdin: bytes,
+    timeout: float,
+    what: str = "lay out the graph",
+    on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+) -> bytes:
+    """Run Graphviz with a time bound; its stdout, or RenderError saying what went wrong."""
+    options: dict[str, Any] = {}
+    if os.name == "posix":
+        options["start_new_session"] = True  # so a timeout kills the whole process group
+    elif sys.platform == "win32":
+        options["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    try:
+        process = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options
+        )
+    except OSError as error:
+        raise RenderError(f"cannot run Graphviz ({args[0]}): {error.strerror or error}") from None
+    _live_processes.add(process)
+    try:
+        if on_start is not None:
+            on_start(process)
+        try:
+            out, err = process.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            try:
+                process.communicate(timeout=2.0)
+            except subprocess.TimeoutExpired:
+                pass
+            raise RenderError(
+                f"Graphviz could not {what} within {timeout:g} s and was stopped; the graph may be too large to draw"
+            ) from None
+    finally:
+        _live_processes.discard(process)
+    code = process.returncode
+    if code < 0:
+        raise RenderError(f"Graphviz crashed ({_signal_name(-code)}) while trying to {what}")
+    if code != 0:
+        detail = _first_line(err) or "no message"
+        raise RenderError(f"Graphviz failed to {what} (exit code {code}): {detail}")
+    if args[1:2] == ["-V"]:
+        return err + out  # dot prints its version on stderr
+    return out
+
+
+def _first_line(data: bytes) -> str:
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return ""
+
+
+# ---- the DOT text of a workspace ---------------------------------------------
+
+
+def _quote(text: str) -> str:
+    """A DOT double-quoted string holding `text`."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def value_id(name: str) -> str:
+    return "v_" + name
+
+
+def op_id(name: str) -> str:
+    return "o_" + name
+
+
+def copy_id(name: str, index: int) -> str:
+    return f"c_{name}_{index}"
+
+
+def parse_node_id(node_id: str) -> tuple[str, str]:
+    """(kind, value name) of a node id made by value_id / op_id / copy_id."""
+    prefix, _, rest = node_id.partition("_")
+    if prefix == "v":
+        return "value", rest
+    if prefix == "o":
+        return "op", rest
+    if prefix == "c":
+        name, _, index = rest.rpartition("_")
+        if name and index.isdigit():
+            return "copy", name
+    raise RenderError(f"Graphviz returned a node this program did not create: {node_id!r}")
+
+
+def record_label(name: str, data: float, grad: float, rankdir: str = "LR") -> str:
+    """The lecture's record label; in TB the cells stay side by side."""
+    fields = "%s | data %.4f | grad %.4f" % (escape_record_text(name), data, grad)
+    return "{ " + fields + " }" if rankdir == "LR" else fields
+
+
+def _kept_names(document: Document, root: str | None) -> list[str]:
+    if root is None:
+        return document.names
+    if root not in document:
+        raise RenderError(f"'{root}' does not exist")
+    wanted = {root}
+    for definition in reversed(document.definitions[: document.position(root) + 1]):
+        if definition.name in wanted:
+            wanted.update(definition.operands)
+    return [name for name in document.names if name in wanted]
+
+
+def shared_values_to_split(document: Document, names: list[str], budget: int = VIRTUAL_NODE_BUDGET) -> set[str]:
+    """The values drawn as a dashed copy at each far use, so `dot` stays fast.
+
+    Graphviz turns an edge that crosses k ranks into k - 1 virtual nodes, and
+    its layout time grows with their count. Each value's cost is estimated
+    from a longest-path ranking (a leaf sits just before its first use); the
+    costliest shared values are split until the total fits the budget. A small
+    graph is never split.
+    """
+    kept = set(names)
+    level: dict[str, int] = {}  # the rank of each value node; an op sits one rank before its value
+    uses: dict[str, list[int]] = {}  # the ranks of the op nodes using each value
+    for name in names:
+        definition = document.definition(name)
+        if definition.is_leaf:
+            level[name] = 0
+            continue
+        op_level = 1 + max(level[o] for o in definition.operands)
+        level[name] = op_level + 1
+        for operand in definition.operands:
+            uses.setdefault(operand, []).append(op_level)
+    savings: list[tuple[int, str]] = []
+    total = 0
+    for name, ranks in uses.items():
+        if name not in kept:
+            continue
+        first = min(ranks)
+        start = first - 1 if document.definition(name).is_leaf else level[name]
+        cost = sum(rank - start - 1 for rank in ranks)
+        total += cost
+        if len(ranks) > 1:
+            savings.append((cost - (first - start - 1), name))
+    split: set[str] = set()
+    for saving, name in sorted(savings, reverse=True):
+        if total <= budget or saving <= 0:
+            break
+        split.add(name)
+        total -= saving
+    return split
+
+
+def build_dot_source(
+    document: Document,
+    rankdir: str = "LR",
+    root: str | None = None,
+    split_shared: bool | None = None,
+) -> str:
+    """DOT text for the workspace, in the lecture's look.
+
+    One record `{ name | data | grad }` per value, one op node per op labelled
+    with its symbol, edges operand -> op -> result, one per operand use.
+    `root` keeps only what feeds that value. `split_shared`: None splits the
+    heavily shared values only when the graph needs it for speed (see
+    `shared_values_to_split`), True splits every value used more than once,
+    False never splits. A split value keeps its edge to its first use; every
+    other use gets its own dashed copy of the record.
+    """
+    if rankdir not in ("LR", "TB"):
+        raise RenderError(f"the direction must be 'LR' or 'TB', not {rankdir!r}")
+    names = _kept_names(document, root)
+    if split_shared is None:
+        split = shared_values_to_split(document, names)
+    elif split_shared:
+        counts: dict[str, int] = {}
+        for name in names:
+            for operand in document.definition(name).operands:
+                counts[operand] = counts.get(operand, 0) + 1
+        split = {name for name, count in counts.items() if count > 1}
+    else:
+        split = set()
+
+    font = _quote(FONT_FAMILY)
+    lines = [
+        "digraph micrograd {",
+        f"  graph [rankdir={rankdir}, fontname={font}, bgcolor=white];",
+        f"  node [shape=record, fontname={font}, fontsize={FONT_SIZE:g}];",
+        f"  edge [fontname={font}];",
+    ]
+    used_once: set[str] = set()
+    copies = 0
+    for name in names:
+        definition = document.definition(name)
+        value = document.value(name)
+        label = _quote(record_label(name, value.data, value.grad, rankdir))
+        lines.append(f"  {_quote(value_id(name))} [label={label}];")
+        if definition.is_leaf:
+            continue
+        op = _quote(op_id(name))
+        lines.append(f"  {op} [label={_quote(op_symbol(value))}, shape=ellipse];")
+        for operand in definition.operands:
+            if operand in split and operand in used_once:
+                tail = copy_id(operand, copies)
+                copies += 1
+                operand_value = document.value(operand)
+                copy_label = _quote(record_label(operand, operand_value.data, operand_value.grad, rankdir))
+                lines.append(f"  {_quote(tail)} [label={copy_label}, style=dashed, color=gray40];")
+            else:
+                tail = value_id(operand)
+                used_once.add(operand)
+            lines.append(f"  {_quote(tail)} -> {op};")
+        lines.append(f"  {op} -> {_quote(value_id(name))};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- the layout --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One text of a node: its text at layout time, its cell, its baseline centre."""
+
+    text: str
+    cell: Rect
+    baseline: Point
+
+
+@dataclass(frozen=True)
+class LayoutNode:
+    """A drawn node: a value's record ('value'), a dashed copy of it ('copy'), or its op ('op')."""
+
+    id: str
+    name: str
+    kind: str
+    rect: Rect  # bounding box
+    polygon: tuple[Point, ...]  # a record's outline ('value', 'copy')
+    separators: tuple[tuple[Point, Point], ...]  # the lines between a record's cells
+    ellipse: tuple[float, float, float, float] | None  # an op's (cx, cy, rx, ry)
+    fields: tuple[Field, ...]  # name, data, grad for a record; the symbol for an op
+    dashed: bool
+
+
+@dataclass(frozen=True)
+class LayoutEdge:
+    """An edge as a cubic bezier path (start point, then control, control, end triples) and its arrowhead."""
+
+    tail: str
+    head: str
+    path: tuple[Point, ...]
+    arrow: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A laid-out graph in plain Python: coordinates in points, y growing downwards."""
+
+    width: float
+    height: float
+    nodes: tuple[LayoutNode, ...]
+    edges: tuple[LayoutEdge, ...]
+
+    def value_names(self) -> list[str]:
+        """The names of the values drawn (once each, copies aside), in drawing order."""
+        return [node.name for node in self.nodes if node.kind == "value"]
+
+
+def layout(
+    source: str,
+    timeout: float = LAYOUT_TIMEOUT,
+    on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+) -> Layout:
+    """Lay out DOT text with `dot -Tjson` (at most `timeout` seconds) and parse it.
+
+    `on_start` gets the running process (so a superseding request can kill it).
+    """
+    out = _run([find_dot(), "-Tjson"], source.encode("utf-8"), timeout, on_start=on_start)
+    return parse_layout(out)
+
+
+def parse_layout(json_text: bytes | str) -> Layout:
+    """A `Layout` from the output of `dot -Tjson`."""
+    try:
+        data = json.loads(json_text)
+        return _parse(data)
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise RenderError(f"Graphviz returned a layout this program cannot read ({error})") from None
+
+
+def _parse(data: dict[str, Any]) -> Layout:
+    llx, lly, urx, ury = (float(n) for n in data["bb"].split(","))
+
+    def point(p: list[float]) -> Point:
+        return (float(p[0]) - llx, ury - float(p[1]))
+
+    objects = data.get("objects", [])
+    ids_by_gvid: dict[int, str] = {}
+    nodes: list[LayoutNode] = []
+    for obj in objects:
+        if "nodes" in obj:
+            continue  # a subgraph
+        node_id = obj["name"]
+        ids_by_gvid[obj["_gvid"]] = node_id
+        kind, name = parse_node_id(node_id)
+        nodes.append(_parse_node(node_id, kind, name, obj, point))
+    edges = []
+    for edge in data.get("edges", []):
+        path: list[Point] = []
+        for op in edge.get("_draw_", []):
+            if op["op"] == "b":
+                points = [point(p) for p in op["points"]]
+                path.extend(points if not path else points[1:])
+        arrow: tuple[Point, ...] = ()
+        for op in edge.get("_hdraw_", []):
+            if op["op"] in ("P", "p"):
+                arrow = tuple(point(p) for p in op["points"])
+        edges.append(LayoutEdge(ids_by_gvid[edge["tail"]], ids_by_gvid[edge["head"]], tuple(path), arrow))
+    return Layout(urx - llx, ury - lly, tuple(nodes), tuple(edges))
+
+
+def _parse_node(node_id: str, kind: str, name: str, obj: dict[str, Any], point: Callable[..., Point]) -> LayoutNode:
+    polygon: tuple[Point, ...] = ()
+    ellipse = None
+    separators: list[tuple[Point, Point]] = []
+    dashed = False
+    for op in obj.get("_draw_", []):
+        code = op["op"]
+        if code in ("p", "P"):
+            polygon = tuple(point(p) for p in op["points"])
+        elif code in ("e", "E"):
+            cx, cy, rx, ry = (float(n) for n in op["rect"])
+            x, y = point([cx, cy])
+            ellipse = (x, y, rx, ry)
+        elif code == "L":
+            a, b = (point(p) for p in op["points"][:2])
+            separators.append((a, b))
+        elif code == "S" and op.get("style") == "dashed":
+            dashed = True
+    texts = [op for op in obj.get("_ldraw_", []) if op["op"] == "T"]
+    if polygon:
+        xs = [p[0] for p in polygon]
+        ys = [p[1] for p in polygon]
+        rect = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+    elif ellipse is not None:
+        cx, cy, rx, ry = ellipse
+        rect = (cx - rx, cy - ry, 2 * rx, 2 * ry)
+    else:
+        raise KeyError(f"no shape for node {node_id}")
+    cells = _cells(rect, separators, len(texts)) if polygon else [_inner_rect(rect)] * len(texts)
+    fields = tuple(Field(op["text"], cell, point(op["pt"])) for op, cell in zip(texts, cells))
+    return LayoutNode(node_id, name, kind, rect, polygon, tuple(separators), ellipse, fields, dashed)
+
+
+def _inner_rect(rect: Rect) -> Rect:
+    """The largest axis-aligned rectangle inside the ellipse inscribed in `rect`."""
+    x, y, w, h = rect
+    k = 0.7071
+    return (x + w * (1 - k) / 2, y + h * (1 - k) / 2, w * k, h * k)
+
+
+def _cells(rect: Rect, separators: list[tuple[Point, Point]], count: int) -> list[Rect]:
+    """A record's cells, in field order, from its outline and the lines between fields."""
+    x, y, w, h = rect
+    vertical = sorted((a[0] for a, b in separators if abs(a[0] - b[0]) < 0.5), key=float)
+    horizontal = sorted((a[1] for a, b in separators if abs(a[1] - b[1]) < 0.5), key=float)
+    if len(vertical) >= len(horizontal):
+        edges = [x, *vertical, x + w]
+        cells = [(a, y, b - a, h) for a, b in zip(edges, edges[1:])]
+    else:
+        edges = [y, *horizontal, y + h]
+        cells = [(x, a, w, b - a) for a, b in zip(edges, edges[1:])]
+    while len(cells) < count:
+        cells.append(rect)
+    return cells[:count]
+
+
+# ---- the layout service for the window ---------------------------------------
+
+
+class LayoutWorker(QObject):
+    """Runs layouts in a background thread so the UI thread never waits on `dot`.
+
+    `request(source)` returns a generation number; a newer request supersedes
+    every older one (its `dot` is killed and its result discarded). Emits
+    `finished(generation, Layout)` or `failed(generation, message)`, queued to
+    the thread the worker lives in.
+    """
+
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self, timeout: float = LAYOUT_TIMEOUT) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def request(self, source: str) -> int:
+        """Start laying out `source`; the returned generation tags its result."""
+        generation = self.cancel()
+        thread = threading.Thread(target=self._run, args=(generation, source), name="dot-layout", daemon=True)
+        thread.start()
+        return generation
+
+    def cancel(self) -> int:
+        """Supersede every running request (its `dot` is killed); returns the new generation."""
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            process, self._process = self._process, None
+        if process is not None:
+            _kill(process)
+        return generation
+
+    def _current(self, generation: int) -> bool:
+        with self._lock:
+            return generation == self._generation
+
+    def _run(self, generation: int, source: str) -> None:
+        def started(process: subprocess.Popen[bytes]) -> None:
+            with self._lock:
+                if generation == self._generation:
+                    self._process = process
+                    return
+            _kill(process)
+
+        try:
+            result = layout(source, self.timeout, on_start=started)
+        except RenderError as error:
+            if self._current(generation):
+                self.failed.emit(generation, str(error))
+            return
+        except Exception as error:  # a bug must show as a message, not kill the thread silently
+            if self._current(generation):
+                self.failed.emit(generation, f"the graph could not be drawn: {error!r}")
+            return
+        with self._lock:
+            if generation != self._generation:
+                return
+            self._process = None
+        self.finished.emit(generation, result)
+
+
+# ---- export ------------------------------------------------------------------
+
+
+def export(
+    document: Document,
+    path: str | os.PathLike[str],
+    rankdir: str = "LR",
+    root: str | None = None,
+    scale: float = 2.0,
+    timeout: float = EXPORT_TIMEOUT,
+) -> None:
+    """Write the workspace's picture; the format comes from the suffix (.svg .png .pdf .dot).
+
+    The file appears whole or not at all: on any failure an existing file is
+    left untouched and nothing else is left behind. PNG is `scale` times 72
+    dpi; PDF is vector.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        known = " ".join(EXPORT_FORMATS)
+        raise RenderError(f"cannot export '{target.name}': the file name must end in one of {known}")
+    if not (scale > 0 and scale <= 20):
+        raise RenderError(f"the scale must be between 0 and 20, not {scale}")
+    source = build_dot_source(document, rankdir=rankdir, root=root)
+    if suffix == ".dot":
+        _write_atomically(target, lambda tmp: Path(tmp).write_text(source, encoding="utf-8"))
+        return
+    if suffix == ".pdf" and _supports_format("pdf"):
+        pdf = _run([find_dot(), "-Tpdf"], source.encode("utf-8"), timeout, what="draw the PDF")
+        _write_atomically(target, lambda tmp: Path(tmp).write_bytes(pdf))
+        return
+    svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
+    if suffix == ".svg":
+        _write_atomically(target, lambda tmp: Path(tmp).write_bytes(svg))
+    elif suffix == ".png":
+        _write_atomically(target, lambda tmp: _svg_to_png(_qt_svg(svg), tmp, scale))
+    else:
+        _write_atomically(target, lambda tmp: _svg_to_pdf(_qt_svg(svg), tmp))
+
+
+_format_cache: dict[tuple[str, str], bool] = {}
+
+
+def _supports_format(fmt: str) -> bool:
+    """Whether the `dot` in use writes `fmt` itself (graphviz-pure has no PDF)."""
+    dot = find_dot()
+    key = (dot, fmt)
+    if key not in _format_cache:
+        try:
+            _run([dot, "-T?"], b"", VERSION_TIMEOUT, what="list its formats")
+            listing = ""
+        except RenderError as error:
+            listing = str(error)  # dot lists its formats in the error of an unknown one
+        listed = re.search(r"one of:(.*)", listing)
+        formats = {word.split(":")[0] for word in listed.group(1).split()} if listed else set()
+        _format_cache[key] = fmt in formats
+    return _format_cache[key]
+
+
+def _write_atomically(target: Path, write: Callable[[str], object]) -> None:
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, _file_mode(target))
+        os.replace(tmp, target)
+    except OSError as error:
+        _remove(tmp)
+        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """The permissions the written file gets: the replaced file's, else the usual ones for a new file."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+_FONT_ATTRIBUTE = re.compile(rb'font-family="[^"]*"')
+
+
+def _qt_svg(svg: bytes) -> bytes:
+    """The SVG with one font family QtSvg resolves (it misreads lists such as 'Times,serif')."""
+    return _FONT_ATTRIBUTE.sub(b'font-family="' + FONT_FAMILY.encode() + b'"', svg)
+
+
+_app: Any = None
+
+
+def _ensure_gui_application() -> None:
+    """Qt's painting needs a QGuiApplication; the headless command line has none."""
+    global _app
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is not None:
+        return
+    headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if headless and sys.platform not in ("win32", "darwin"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _app = QGuiApplication(sys.argv[:1] or ["micrograd-gui"])
+
+
+def _svg_renderer(svg: bytes) -> Any:
+    _ensure_gui_application()
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(svg))
+    if not renderer.isValid():
+        raise RenderError("Graphviz returned an SVG picture this program cannot read")
+    return renderer
+
+
+def _svg_to_png(svg: bytes, path: str, scale: float) -> None:
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    renderer = _svg_renderer(svg)
+    size = renderer.viewBoxF().size()
+    width, height = max(size.width(), 1.0), max(size.height(), 1.0)
+    scale = min(scale, MAX_PNG_SIDE / width, MAX_PNG_SIDE / height, (MAX_PNG_PIXELS / (width * height)) ** 0.5)
+    image = QImage(max(1, round(width * scale)), max(1, round(height * scale)), QImage.Format.Format_RGB32)
+    if image.isNull():
+        raise RenderError("the picture is too large to export as PNG: try SVG or PDF")
+    image.fill(QColor("white"))
+    dpm = round(72 * scale / 0.0254)
+    image.setDotsPerMeterX(dpm)
+    image.setDotsPerMeterY(dpm)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+    painter.end()
+    if not image.save(path, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide6 wants str
+        raise OSError(f"the PNG could not be written to {path}")
+
+
+def _svg_to_pdf(svg: bytes, path: str) -> None:
+    from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
+
+    renderer = _svg_renderer(svg)
+    size = renderer.viewBoxF().size()
+    width, height = max(size.width(), 1.0), max(size.height(), 1.0)
+    writer = QPdfWriter(path)
+    writer.setResolution(72)  # one PDF point per Graphviz point
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+        )
+    )
+    writer.setTitle("micrograd-gui graph")
+    writer.setCreator("micrograd-gui")
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"the PDF could not be written to {path}")
+    renderer.render(painter, QRectF(0, 0, width, height))
+    painter.end()
+    del writer
+
+
+def export_formats() -> Iterable[str]:
+    """The suffixes `export` understands."""
+    return EXPORT_FORMATS
