@@ -1,0 +1,718 @@
+"""The graph panel: the workspace drawn as the micrograd lecture draws it."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import shiboken6
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QShowEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QStyleOptionGraphicsItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import LOCAL_GRAD_FORMULAS, format_number, local_grads
+from micrograd_gui import assets, render
+from micrograd_gui.document import Change, Document
+from micrograd_gui.render import Layout, LayoutEdge, LayoutNode, LayoutWorker
+
+# ---- the look -----------------------------------------------------------------
+
+BACKGROUND = QColor("white")
+INK = QColor("#202020")
+COPY_INK = QColor("#6b6b6b")
+SELECTED_FILL = QColor("#dcebff")
+SELECTED_INK = QColor("#2f6fd6")
+ACTIVE_FILL = QColor("#ffedc2")
+ACTIVE_INK = QColor("#d98200")
+VISITED_FILL = QColor("#e3f4e1")
+
+LINE_WIDTH = 1.0
+HIGHLIGHT_WIDTH = 2.5
+TEXT_PADDING = 3.0  # scene units kept free on each side of a cell's text
+TINY_TEXT = 3.0  # below this many pixels on screen, text is drawn as a grey bar
+
+DEBOUNCE_MS = 30  # a burst of changes gets one layout
+BUSY_AFTER_MS = 300  # a layout slower than this shows the busy notice
+MAX_DRAWN_VALUES = 3000  # past this, dot needs many seconds: the panel says so instead
+MAX_FIT_SCALE = 1.5
+MIN_SCALE, MAX_SCALE = 0.02, 8.0
+ZOOM_STEP = 1.25
+MARGIN = 12.0
+
+EMPTY_HINT = "Create a value to start: type a name and a number, then press Create"
+
+
+def _font() -> QFont:
+    font = QFont(render.FONT_FAMILY)
+    font.setPixelSize(round(render.FONT_SIZE))
+    # Unhinted glyphs scale linearly with the zoom, so text measured once fits at every zoom.
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
+@dataclass
+class _Text:
+    """A text drawn in a cell, measured once when it changes."""
+
+    text: str
+    width: float
+
+
+# ---- scene items ------------------------------------------------------------------
+
+
+class _NodeItem(QGraphicsItem):
+    """A node drawn from its layout: a value's record, a dashed copy of it, or an op ellipse."""
+
+    def __init__(self, node: LayoutNode, font: QFont, metrics: QFontMetricsF) -> None:
+        super().__init__()
+        self.node = node
+        self.name = node.name
+        self.kind = node.kind
+        self._font = font
+        self._metrics = metrics
+        x, y, w, h = node.rect
+        self.setPos(x, y)
+        self._rect = QRectF(0, 0, w, h)
+        self._cells = [QRectF(f.cell[0] - x, f.cell[1] - y, f.cell[2], f.cell[3]) for f in node.fields]
+        self._separators = [(QPointF(a[0] - x, a[1] - y), QPointF(b[0] - x, b[1] - y)) for a, b in node.separators]
+        self._texts = [_Text(f.text, metrics.horizontalAdvance(f.text)) for f in node.fields]
+        self._grad_stale = False
+        self.fill: QColor | None = None
+        self.outline: QColor | None = None
+        self.setZValue(1)
+        self.setAcceptHoverEvents(False)
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind in ("value", "copy")
+
+    def texts(self) -> list[str]:
+        return [t.text for t in self._texts]
+
+    def set_texts(self, texts: Iterable[str], grad_stale: bool = False) -> None:
+        changed = False
+        for i, text in enumerate(texts):
+            if i < len(self._texts) and self._texts[i].text != text:
+                self._texts[i] = _Text(text, self._metrics.horizontalAdvance(text))
+                changed = True
+        if changed or grad_stale != self._grad_stale:
+            self._grad_stale = grad_stale
+            self.update()
+
+    def set_colours(self, fill: QColor | None, outline: QColor | None) -> None:
+        if (fill, outline) != (self.fill, self.outline):
+            self.fill, self.outline = fill, outline
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        if self.kind == "op":
+            path.addEllipse(self._rect)
+        else:
+            path.addRect(self._rect)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        ink = COPY_INK if self.kind == "copy" else INK
+        pen = QPen(self.outline or ink, HIGHLIGHT_WIDTH if self.outline else LINE_WIDTH)
+        if self.node.dashed or self.kind == "copy":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(self.fill or BACKGROUND))
+        if self.kind == "op":
+            painter.drawEllipse(self._rect)
+        else:
+            painter.drawRect(self._rect)
+            painter.setPen(QPen(ink, LINE_WIDTH))
+            for a, b in self._separators:
+                painter.drawLine(a, b)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod * render.FONT_SIZE < TINY_TEXT:
+            self._paint_text_bars(painter, ink)
+            return
+        painter.setFont(self._font)
+        ascent, descent = self._metrics.ascent(), self._metrics.descent()
+        for i, (cell, text) in enumerate(zip(self._cells, self._texts)):
+            colour = assets.STALE_COLOUR if (i == 2 and self._grad_stale) else ink
+            painter.setPen(colour)
+            room = max(cell.width() - 2 * TEXT_PADDING, 1.0)
+            baseline = cell.center().y() + (ascent - descent) / 2
+            if text.width <= room:
+                painter.drawText(QPointF(cell.center().x() - text.width / 2, baseline), text.text)
+            else:  # numbers change without a new layout: squeeze the text into its cell
+                painter.save()
+                painter.translate(cell.center().x(), baseline)
+                painter.scale(room / text.width, 1.0)
+                painter.drawText(QPointF(-text.width / 2, 0), text.text)
+                painter.restore()
+
+    def _paint_text_bars(self, painter: QPainter, ink: QColor) -> None:
+        colour = QColor(ink)
+        colour.setAlpha(90)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        for cell, text in zip(self._cells, self._texts):
+            width = min(text.width, cell.width() - 2 * TEXT_PADDING)
+            painter.drawRect(QRectF(cell.center().x() - width / 2, cell.center().y() - 2, width, 4))
+
+    def cell_rect(self, index: int) -> QRectF:
+        """A cell in scene coordinates (for tests and for hit checks)."""
+        return self.mapRectToScene(self._cells[index])
+
+    def text_fits(self, index: int) -> bool:
+        """Whether the text of a cell fits its cell without being squeezed."""
+        return self._texts[index].width <= self._cells[index].width() - 2 * TEXT_PADDING
+
+
+class _EdgeItem(QGraphicsItem):
+    """An edge: its bezier path and its arrowhead."""
+
+    def __init__(self, edge: LayoutEdge) -> None:
+        super().__init__()
+        self.edge = edge
+        self._path = QPainterPath()
+        points = [QPointF(x, y) for x, y in edge.path]
+        if points:
+            self._path.moveTo(points[0])
+            for i in range(1, len(points) - 2, 3):
+                self._path.cubicTo(points[i], points[i + 1], points[i + 2])
+        self._arrow = QPolygonF([QPointF(x, y) for x, y in edge.arrow])
+        self._bounds = self._path.boundingRect().united(self._arrow.boundingRect())
+        self._bounds.adjust(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
+        self.colour: QColor | None = None
+        self.setZValue(0)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_colour(self, colour: QColor | None) -> None:
+        if colour != self.colour:
+            self.colour = colour
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()  # edges are never hit: clicks and tooltips go to the nodes
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        colour = self.colour or INK
+        painter.setPen(QPen(colour, HIGHLIGHT_WIDTH if self.colour else LINE_WIDTH))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        if not self._arrow.isEmpty():
+            painter.setPen(QPen(colour, LINE_WIDTH))
+            painter.setBrush(colour)
+            painter.drawPolygon(self._arrow)
+
+
+# ---- the canvas ---------------------------------------------------------------------
+
+
+class _Canvas(QGraphicsView):
+    """The zoomable, pannable view of the scene; reports clicks on nodes."""
+
+    node_clicked = Signal(str, bool)
+    zoomed = Signal()
+
+    def __init__(self, scene: QGraphicsScene, parent: QWidget) -> None:
+        super().__init__(scene, parent)
+        self.setObjectName("graphCanvas")
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setBackgroundBrush(BACKGROUND)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._press: tuple[QPoint, str, bool] | None = None
+
+    def node_at(self, pos: QPoint) -> _NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, _NodeItem) and item.is_value:
+                return item
+        return None
+
+    def scale_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
+        current = self.transform().m11()
+        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        if abs(factor - 1.0) < 1e-9:
+            return
+        anchor = self.transformationAnchor()
+        if not anchor_under_mouse:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.scale(factor, factor)
+        self.setTransformationAnchor(anchor)
+        self.zoomed.emit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        if delta == 0:
+            super().wheelEvent(event)
+            return
+        self.scale_by(ZOOM_STEP ** (delta / 120.0))
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.scale_by(ZOOM_STEP, anchor_under_mouse=False)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.scale_by(1 / ZOOM_STEP, anchor_under_mouse=False)
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.node_at(event.position().toPoint())
+            if item is not None:
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self._press = (event.position().toPoint(), item.name, shift)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        if press is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        moved = (event.position().toPoint() - press[0]).manhattanLength()
+        if moved < QApplication.startDragDistance():
+            self.node_clicked.emit(press[1], press[2])
+
+
+# ---- the panel ------------------------------------------------------------------------
+
+
+class GraphView(QWidget):
+    """The graph panel over a workspace document (objectName 'graphView').
+
+    Listens to the document itself: a change of structure asks `render` for a
+    new layout (debounced, in the background, the newest superseding older
+    ones); a change of numbers only rewrites the texts in place, so nothing
+    moves. Emits `picture_updated()` each time the picture catches up with the
+    workspace, `node_clicked(name, shift)` on a click on a value node, and
+    `selection_changed(name)` ('' for none) when a click or a new picture
+    changes the selection.
+    """
+
+    picture_updated = Signal()
+    node_clicked = Signal(str, bool)
+    selection_changed = Signal(str)
+    layout_failed = Signal(str)
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("graphView")
+        self._document = document
+        self._rankdir = "LR"
+        self._font = _font()
+        self._metrics = QFontMetricsF(self._font)
+        self._values: dict[str, _NodeItem] = {}  # name -> its record
+        self._copies: dict[str, list[_NodeItem]] = {}
+        self._ops: dict[str, _NodeItem] = {}
+        self._edges: list[_EdgeItem] = []
+        self._selected: str | None = None
+        self._step_active: str | None = None
+        self._step_visited: frozenset[str] = frozenset()
+        self._message = ""
+        self._pending = False  # a layout is waiting for the debounce or for dot
+        self._generation = 0
+        self._follow_fit = True  # refit on new pictures until the user zooms
+
+        # children
+        self.scene = QGraphicsScene(self)
+        self.scene.setBackgroundBrush(BACKGROUND)
+        self.canvas = _Canvas(self.scene, self)
+        self._hint = QLabel(EMPTY_HINT, self)
+        self._hint.setObjectName("graphHint")
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setWordWrap(True)
+        self._hint.setStyleSheet("color: #707070; font-size: 15px; background: transparent;")
+        self._banner = QLabel(self)
+        self._banner.setObjectName("graphMessage")
+        self._banner.setWordWrap(True)
+        self._banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._banner.setStyleSheet(
+            "QLabel { color: %s; background: #fdecea; border: 1px solid #f2b8b5;"
+            " border-radius: 4px; padding: 6px 10px; }" % assets.ERROR_COLOUR.name()
+        )
+        self._banner.hide()
+        self._busy = QLabel("Laying out the graph…", self)
+        self._busy.setObjectName("graphBusy")
+        self._busy.setStyleSheet(
+            "QLabel { color: #404040; background: #fff8e1; border: 1px solid #e6d7a3;"
+            " border-radius: 4px; padding: 4px 10px; }"
+        )
+        self._busy.hide()
+        self._worker = LayoutWorker()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+
+        # layout
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.canvas)
+
+        # connections
+        self._debounce.timeout.connect(self._start_layout)
+        self._busy_timer.timeout.connect(self._show_busy)
+        self._worker.finished.connect(self._on_layout_finished)
+        self._worker.failed.connect(self._on_layout_failed)
+        self.canvas.node_clicked.connect(self._on_node_clicked)
+        self.canvas.zoomed.connect(self._on_user_zoomed)
+        worker = self._worker
+        self.destroyed.connect(lambda *_: worker.cancel())
+        self._listen(document)
+        self._schedule_layout()
+
+    def _listen(self, document: Document) -> None:
+        # A weak link: a panel that is gone never hears from the document again.
+        ref = weakref.ref(self)
+
+        def listener(change: Change) -> None:
+            view = ref()
+            if view is None or not shiboken6.isValid(view):
+                document.remove_listener(listener)
+                return
+            view._on_document_changed(change)
+
+        document.add_listener(listener)
+
+    # ---- public API -------------------------------------------------------------------
+
+    def rankdir(self) -> str:
+        return self._rankdir
+
+    def set_rankdir(self, rankdir: str) -> None:
+        """Lay the graph out left to right ('LR') or top to bottom ('TB')."""
+        if rankdir not in ("LR", "TB"):
+            raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
+        if rankdir != self._rankdir:
+            self._rankdir = rankdir
+            self._follow_fit = True
+            self._schedule_layout()
+
+    def select(self, name: str | None) -> None:
+        """Highlight one value node (None clears) and scroll it into view."""
+        if name is not None and name not in self._values:
+            name = None
+        self._selected = name
+        self._apply_colours()
+        if name is not None:
+            self.canvas.ensureVisible(self._values[name], 40, 40)
+
+    def selected(self) -> str | None:
+        return self._selected
+
+    def zoom_in(self) -> None:
+        self.canvas.scale_by(ZOOM_STEP, anchor_under_mouse=False)
+
+    def zoom_out(self) -> None:
+        self.canvas.scale_by(1 / ZOOM_STEP, anchor_under_mouse=False)
+
+    def zoom(self) -> float:
+        """The current scale: 1.0 draws one point of the layout as one pixel."""
+        return self.canvas.transform().m11()
+
+    def fit_to_window(self) -> None:
+        """Show the whole graph, no larger than a comfortable reading size."""
+        self._follow_fit = True
+        self._fit()
+
+    def set_step_highlight(self, active: str | None, visited: Collection[str]) -> None:
+        """Mark the backward step in progress: the active value and its edges, and the values already done.
+
+        `set_step_highlight(None, ())` clears the marks.
+        """
+        self._step_active = active
+        self._step_visited = frozenset(visited)
+        self._apply_colours()
+
+    def message(self) -> str:
+        """The error the panel shows ('' if none)."""
+        return self._message
+
+    def is_busy(self) -> bool:
+        """Whether a new picture is on its way."""
+        return self._pending
+
+    def node_names(self) -> list[str]:
+        """The names of the values drawn (each once, copies aside)."""
+        return list(self._values)
+
+    def node_item(self, name: str) -> _NodeItem:
+        """The record item drawing `name` (tests read its position and texts)."""
+        return self._values[name]
+
+    def copy_items(self, name: str) -> list[_NodeItem]:
+        """The dashed copies of `name` drawn at its far uses."""
+        return list(self._copies.get(name, ()))
+
+    def tooltip_for(self, name: str) -> str:
+        """What hovering the value `name` shows: its definition, numbers and local derivatives."""
+        document = self._document
+        if name not in document:
+            return ""
+        definition = document.definition(name)
+        value = document.value(name)
+        stale = "  (stale: run backward again)" if document.grads_stale else ""
+        if definition.is_leaf:
+            lines = [f"{name}: a leaf"]
+        elif definition.op == "**":
+            lines = [f"{name} = {definition.operands[0]} ** {format_number(definition.exponent or 0.0)}"]
+        elif len(definition.operands) == 1:
+            operand = definition.operands[0]
+            lines = [f"{name} = -{operand}" if definition.op == "-" else f"{name} = {definition.op}({operand})"]
+        else:
+            lines = [f"{name} = {definition.operands[0]} {definition.op} {definition.operands[1]}"]
+        lines.append("data %.4f" % value.data)
+        lines.append("grad %.4f%s" % (document.grad(name), stale))
+        formulas = LOCAL_GRAD_FORMULAS.get((definition.op, len(definition.operands)))
+        if formulas:
+            lines.append("local derivatives:")
+            try:
+                numbers = local_grads(value)
+            except (ArithmeticError, ValueError):
+                numbers = tuple(float("nan") for _ in formulas)
+            for operand, formula, number in zip(definition.operands, formulas, numbers):
+                text = formula.format(*definition.operands).replace("out.", f"{name}.")
+                if definition.op == "**":
+                    text += f" with n = {format_number(definition.exponent or 0.0)}"
+                lines.append(f"  d{name}/d{operand} = {text} = {number:.4f}")
+        if name in self._copies:
+            lines.append(f"drawn again (dashed) at {len(self._copies[name])} of its uses")
+        return "\n".join(lines)
+
+    # ---- reacting to the document ------------------------------------------------------
+
+    def _on_document_changed(self, change: Change) -> None:
+        if change.structure:
+            self._schedule_layout()
+        else:
+            self._update_numbers()
+            if not self._pending:
+                self.picture_updated.emit()
+
+    def _schedule_layout(self) -> None:
+        # A layout already running describes an older workspace: drop it now, not after the debounce.
+        self._generation = self._worker.cancel()
+        self._pending = True
+        self._debounce.start()
+
+    def _start_layout(self) -> None:
+        count = len(self._document)
+        if count == 0:
+            self._generation = self._worker.cancel()
+            self._clear_scene()
+            self._finish(message="")
+            return
+        if count > MAX_DRAWN_VALUES:
+            self._generation = self._worker.cancel()
+            self._finish(
+                message=f"This workspace has {count:,} values; the graph panel draws at most "
+                f"{MAX_DRAWN_VALUES:,}. The table and the other tools still work.",
+                updated=False,
+            )
+            return
+        try:
+            source = render.build_dot_source(self._document, rankdir=self._rankdir)
+        except render.RenderError as error:
+            self._finish(message=str(error), updated=False)
+            return
+        self._generation = self._worker.request(source)
+        self._busy.setText(f"Laying out the graph ({count:,} values)…")
+        self._busy_timer.start()
+
+    def _on_layout_finished(self, generation: int, result: Layout) -> None:
+        if generation != self._generation or not self._pending or self._debounce.isActive():
+            return
+        self._build_scene(result)
+        self._finish(message="")
+
+    def _on_layout_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation or not self._pending or self._debounce.isActive():
+            return
+        self._finish(message=message, updated=False)
+        self.layout_failed.emit(message)
+
+    def _finish(self, message: str, updated: bool = True) -> None:
+        self._pending = False
+        self._busy_timer.stop()
+        self._busy.hide()
+        self._message = message
+        self._banner.setText(message)
+        self._banner.setVisible(bool(message))
+        self._hint.setVisible(len(self._document) == 0)
+        self._place_overlays()
+        if updated:
+            self.picture_updated.emit()
+
+    def _show_busy(self) -> None:
+        if self._pending:
+            self._busy.show()
+            self._busy.raise_()
+            self._place_overlays()
+
+    # ---- the scene ----------------------------------------------------------------------
+
+    def _clear_scene(self) -> None:
+        self.scene.clear()
+        self._values, self._copies, self._ops, self._edges = {}, {}, {}, []
+        self.scene.setSceneRect(QRectF())
+        if self._selected is not None:
+            self._selected = None
+            self.selection_changed.emit("")
+
+    def _build_scene(self, result: Layout) -> None:
+        self.scene.clear()
+        self._values, self._copies, self._ops, self._edges = {}, {}, {}, []
+        for node in result.nodes:
+            item = _NodeItem(node, self._font, self._metrics)
+            self.scene.addItem(item)
+            if node.kind == "value":
+                self._values[node.name] = item
+            elif node.kind == "copy":
+                self._copies.setdefault(node.name, []).append(item)
+            else:
+                self._ops[node.name] = item
+        for edge in result.edges:
+            edge_item = _EdgeItem(edge)
+            self.scene.addItem(edge_item)
+            self._edges.append(edge_item)
+        self.scene.setSceneRect(QRectF(-MARGIN, -MARGIN, result.width + 2 * MARGIN, result.height + 2 * MARGIN))
+        self._update_numbers()
+        if self._selected is not None and self._selected not in self._values:
+            self._selected = None
+            self.selection_changed.emit("")
+        self._apply_colours()
+        if self._follow_fit:
+            self._fit()
+
+    def _update_numbers(self) -> None:
+        document = self._document
+        stale = document.grads_stale
+        for name, item in self._values.items():
+            if name not in document:
+                continue
+            texts = self._texts(name)
+            item.set_texts(texts, stale)
+            item.setToolTip(self.tooltip_for(name))
+            for copy in self._copies.get(name, ()):
+                copy.set_texts(texts, stale)
+                copy.setToolTip(item.toolTip())
+
+    def _texts(self, name: str) -> list[str]:
+        document = self._document
+        return [name, "data %.4f" % document.data(name), "grad %.4f" % document.grad(name)]
+
+    def _apply_colours(self) -> None:
+        active, visited, selected = self._step_active, self._step_visited, self._selected
+        for name, item in self._values.items():
+            fill, outline = None, None
+            if name == active:
+                fill, outline = ACTIVE_FILL, ACTIVE_INK
+            elif name in visited:
+                fill = VISITED_FILL
+            if name == selected:
+                fill, outline = (fill or SELECTED_FILL), SELECTED_INK
+            item.set_colours(fill, outline)
+            for copy in self._copies.get(name, ()):
+                copy.set_colours(fill, outline)
+        for name, item in self._ops.items():
+            item.set_colours(ACTIVE_FILL if name == active else None, ACTIVE_INK if name == active else None)
+        active_ids = set()
+        if active is not None:
+            active_ids = {render.value_id(active), render.op_id(active)}
+            active_ids.update(copy.node.id for copy in self._copies.get(active, ()))
+        op_of_active = render.op_id(active) if active is not None else None
+        for edge_item in self._edges:
+            edge = edge_item.edge
+            touching = edge.head == op_of_active or edge.tail in active_ids
+            edge_item.set_colour(ACTIVE_INK if touching else None)
+
+    # ---- zoom -----------------------------------------------------------------------------
+
+    def _fit(self) -> None:
+        rect = self.scene.sceneRect()
+        if rect.isEmpty() or not self._values:
+            return
+        self.canvas.resetTransform()
+        self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        scale = self.canvas.transform().m11()
+        if scale > MAX_FIT_SCALE or scale < MIN_SCALE:
+            target = min(MAX_FIT_SCALE, max(MIN_SCALE, scale))
+            self.canvas.resetTransform()
+            self.canvas.scale(target, target)
+            self.canvas.centerOn(rect.center())
+
+    def _on_user_zoomed(self) -> None:
+        self._follow_fit = False
+
+    def _on_node_clicked(self, name: str, shift: bool) -> None:
+        if name != self._selected:
+            self.select(name)
+            self.selection_changed.emit(name)
+        self.node_clicked.emit(name, shift)
+
+    # ---- Qt overrides -------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_overlays()
+        if self._follow_fit:
+            self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._place_overlays()
+        if self._follow_fit:
+            self._fit()
+
+    def _place_overlays(self) -> None:
+        width, height = self.width(), self.height()
+        self._hint.setGeometry(20, 0, max(width - 40, 10), height)
+        if self._banner.isVisible():
+            banner_width = max(min(width - 24, 720), 10)
+            self._banner.setFixedWidth(banner_width)
+            self._banner.adjustSize()
+            self._banner.move((width - banner_width) // 2, 12)
+            self._banner.raise_()
+        if self._busy.isVisible():
+            self._busy.adjustSize()
+            self._busy.move(width - self._busy.width() - 12, height - self._busy.height() - 12)
+            self._busy.raise_()
