@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+import platform
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QMainWindow
+import PySide6
+from PySide6.QtCore import QByteArray, QSettings, Qt, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from micrograd_gui.document import Document, DocumentError
+from micrograd_gui import __version__, assets
+from micrograd_gui.commands import DeleteValues, RenameValue
+from micrograd_gui.document import Change, Document, DocumentError
+from micrograd_gui.widgets.backward_panel import BackwardPanel
+from micrograd_gui.widgets.graph_view import GraphView
+from micrograd_gui.widgets.op_buttons import OpButtons
+from micrograd_gui.widgets.value_form import ValueForm
+from micrograd_gui.widgets.value_table import ValueTable
+
+SETTINGS_ORGANIZATION = "micrograd-gui"
+SETTINGS_APPLICATION = "micrograd-gui"
+DEFAULT_SIZE = (1400, 900)
+# File actions other modules add; the tool bar shows whichever exist, in this order.
+FILE_TOOL_ACTIONS = (("actionNew", "new"), ("actionOpen", "open"), ("actionSave", "save"), ("actionExport", "export"))
 
 
 class MainWindow(QMainWindow):
@@ -17,7 +42,12 @@ class MainWindow(QMainWindow):
     Owns `document` (the one source of truth) and `undo_stack`. Widgets read
     their inputs and hand a command to `push()`; they never change the
     document themselves. Menus live in `file_menu`, `edit_menu`, `view_menu`
-    and `help_menu`.
+    and `help_menu`; the tool bar in `tool_bar`.
+
+    Layout: `side_panel` (the Create, Combine and Backward groups; more groups
+    go in with `add_side_group`) on the left, `graph_view` in the centre over
+    `value_table`, in `main_splitter` and `centre_splitter`. Geometry and
+    splitter state are remembered with QSettings.
     """
 
     def __init__(self) -> None:
@@ -25,6 +55,8 @@ class MainWindow(QMainWindow):
         self.document = Document()
         self.undo_stack = QUndoStack(self)
         self.setWindowTitle("micrograd-gui")
+        self.setWindowIcon(assets.icon("app"))
+        self.setStyleSheet(assets.style_sheet())
         self.file_menu = self.menuBar().addMenu("&File")
         self.edit_menu = self.menuBar().addMenu("&Edit")
         self.view_menu = self.menuBar().addMenu("&View")
@@ -34,8 +66,159 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.file_menu.addAction(quit_action)
         self.quit_action = quit_action
+        self._undo_index = 0
+        self._pushing = False
+        self._tool_bar_completed = False
+
+        self._build_widgets()
+        self._build_actions()
+        self._lay_out()
+        self._connect()
+        self._restore_settings()
+        self._on_document_changed(Change(True))
+        self.value_form.name_edit.setFocus()
+        self.show_status("Ready: create a value, then combine values with the operation buttons")
 
         # ---- features that install themselves from their own modules ----
+
+    # ---- building -------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.value_form = ValueForm(self)
+        self.op_buttons = OpButtons(self)
+        self.backward_panel = BackwardPanel(self)
+        self.graph_view = GraphView(self.document, self)
+        self.value_table = ValueTable(self)
+
+    def _action(self, text: str, object_name: str, icon: str = "", tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(object_name)
+        if icon:
+            action.setIcon(assets.icon(icon))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        return action
+
+    def _build_actions(self) -> None:
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setObjectName("actionUndo")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIcon(assets.icon("undo"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setObjectName("actionRedo")
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        self.redo_action.setIcon(assets.icon("redo"))
+
+        # Rename and Delete act on the table's or the graph's selection, so their keys
+        # work only there: Delete in a text field still deletes text.
+        self.rename_action = self._action("&Rename…", "actionRename", tip="Rename the selected value")
+        self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.delete_action = self._action("&Delete", "actionDelete", tip="Delete the selected values")
+        self.delete_action.setShortcuts(QKeySequence.StandardKey.Delete)
+        for action in (self.rename_action, self.delete_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.value_table.addAction(action)
+            self.graph_view.addAction(action)
+
+        self.backward_action = self._action(
+            "&Backward", "actionBackward", "backward", "Run backward from the value chosen in Backward"
+        )
+        self.backward_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.zero_grads_action = self._action("&Zero grads", "actionZeroGrads", "zero_grads", "Set every grad to 0")
+
+        self.zoom_in_action = self._action("Zoom &in", "actionZoomIn", "zoom_in", "Zoom in on the graph")
+        self.zoom_in_action.setShortcuts(QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &out", "actionZoomOut", "zoom_out", "Zoom out of the graph")
+        self.zoom_out_action.setShortcuts(QKeySequence.StandardKey.ZoomOut)
+        self.fit_action = self._action("&Fit to window", "actionFit", "fit", "Show the whole graph")
+        self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
+        self.top_to_bottom_action = self._action(
+            "&Top to bottom", "actionTopToBottom", tip="Lay the graph out from top to bottom instead of left to right"
+        )
+        self.top_to_bottom_action.setCheckable(True)
+
+        self.about_action = self._action("&About micrograd-gui", "actionAbout")
+
+    def _lay_out(self) -> None:
+        self.side_panel = QWidget(objectName="sidePanel")
+        self.side_layout = QVBoxLayout(self.side_panel)
+        self.side_layout.setContentsMargins(6, 6, 6, 6)
+        self.side_layout.addWidget(self.value_form)
+        self.side_layout.addWidget(self.op_buttons)
+        self.side_layout.addWidget(self.backward_panel)
+        self.side_layout.addStretch(1)
+        side_scroll = QScrollArea(objectName="sideScroll")
+        side_scroll.setWidget(self.side_panel)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        side_scroll.setMinimumWidth(self.side_panel.sizeHint().width() + 16)
+
+        self.centre_splitter = QSplitter(Qt.Orientation.Vertical, objectName="centreSplitter")
+        self.centre_splitter.addWidget(self.graph_view)
+        self.centre_splitter.addWidget(self.value_table)
+        self.centre_splitter.setStretchFactor(0, 3)
+        self.centre_splitter.setStretchFactor(1, 1)
+        self.centre_splitter.setChildrenCollapsible(False)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
+        self.main_splitter.addWidget(side_scroll)
+        self.main_splitter.addWidget(self.centre_splitter)
+        self.main_splitter.setStretchFactor(0, 0)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.main_splitter)
+
+        edit = self.edit_menu
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.rename_action)
+        edit.addAction(self.delete_action)
+        edit.addSeparator()
+        edit.addAction(self.backward_action)
+        edit.addAction(self.zero_grads_action)
+        view = self.view_menu
+        view.addAction(self.zoom_in_action)
+        view.addAction(self.zoom_out_action)
+        view.addAction(self.fit_action)
+        view.addSeparator()
+        view.addAction(self.top_to_bottom_action)
+        self.help_menu.addAction(self.about_action)
+
+        self.tool_bar = QToolBar("Main tool bar", self)
+        self.tool_bar.setObjectName("mainToolBar")
+        self.tool_bar.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.tool_bar)
+        self.tool_bar.addActions([self.undo_action, self.redo_action])
+        self.tool_bar.addSeparator()
+        self.tool_bar.addActions([self.backward_action, self.zero_grads_action])
+        self.tool_bar.addSeparator()
+        self.tool_bar.addActions([self.zoom_in_action, self.zoom_out_action, self.fit_action])
+
+    def _connect(self) -> None:
+        self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self.rename_action.triggered.connect(self.rename_selected)
+        self.delete_action.triggered.connect(self.delete_selected)
+        self.backward_action.triggered.connect(self.backward_panel.run_backward)
+        self.zero_grads_action.triggered.connect(self.backward_panel.zero_grads)
+        self.zoom_in_action.triggered.connect(self.graph_view.zoom_in)
+        self.zoom_out_action.triggered.connect(self.graph_view.zoom_out)
+        self.fit_action.triggered.connect(self.graph_view.fit_to_window)
+        self.top_to_bottom_action.toggled.connect(self._on_top_to_bottom_toggled)
+        self.about_action.triggered.connect(self.show_about)
+        self.value_table.value_selected.connect(self._on_table_selection)
+        self.graph_view.node_clicked.connect(self._on_node_clicked)
+        self.graph_view.selection_changed.connect(self._on_graph_selection)
+        self.document.add_listener(self._on_document_changed)
+
+    def add_side_group(self, widget: QWidget) -> None:
+        """Add a group to the side panel, below the others (above the free space)."""
+        self.side_layout.insertWidget(self.side_layout.count() - 1, widget)
+
+    def value_actions(self) -> list[QAction]:
+        """The actions on the selected value (the table's context menu)."""
+        return [self.rename_action, self.delete_action]
 
     # ---- intent methods: tests replace these instead of clicking dialogs ----
 
@@ -46,16 +229,217 @@ class MainWindow(QMainWindow):
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
 
+    def ask_delete_dependents(self, name: str, dependents: Sequence[str]) -> bool:
+        """Ask whether deleting `name` may delete the values computed from it too."""
+        shown = ", ".join(dependents[:12]) + (f" and {len(dependents) - 12} more" if len(dependents) > 12 else "")
+        answer = QMessageBox.question(
+            self,
+            "Delete dependent values?",
+            f"{shown} {'is' if len(dependents) == 1 else 'are'} computed from {name}.\n\nDelete them too?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_about(self) -> QMessageBox:
+        """Open the About box (not modal to the app's event loop; tests read and close it)."""
+        box = QMessageBox(self)
+        box.setObjectName("aboutBox")
+        box.setWindowTitle("About micrograd-gui")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(self.about_text())
+        box.setIconPixmap(assets.icon("app").pixmap(64, 64))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    # ---- commands ----------------------------------------------------------------
+
+    def try_push(self, make_command: Callable[..., QUndoCommand], *args: Any) -> str | None:
+        """Build a command (which checks the change) and push it. Returns None when it
+        was pushed, else the reason it was refused (already shown with show_error)."""
+        try:
+            command = make_command(*args)
+        except DocumentError as error:
+            message = str(error)
+            self.show_error(message[:1].upper() + message[1:])
+            return message
+        self._pushing = True
+        try:
+            self.undo_stack.push(command)
+        finally:
+            self._pushing = False
+        self.show_status(command.text())
+        return None
+
     def push(self, make_command: Callable[..., QUndoCommand], *args: Any) -> bool:
         """Build a command (which checks the change) and push it; on a refused
         change show the reason and change nothing. Returns True if pushed.
 
         Example: `window.push(AddDefinitions, window.document, [definition])`.
         """
-        try:
-            command = make_command(*args)
-        except DocumentError as error:
-            self.show_error(str(error))
+        return self.try_push(make_command, *args) is None
+
+    def rename_value(self, old: str, new: str) -> bool:
+        """Rename a value and every reference to it; True if renamed."""
+        return self.push(RenameValue, self.document, old, new)
+
+    def rename_selected(self) -> None:
+        """Start renaming the selected value in the table."""
+        name = self.value_table.current_name()
+        if not name:
+            self.show_error("Select a value to rename")
+            return
+        self.value_table.edit_name(name)
+
+    def delete_selected(self) -> bool:
+        """Delete the values selected in the table; True if something was deleted."""
+        names = self.value_table.selected_names()
+        if not names:
+            self.show_error("Select a value to delete")
             return False
-        self.undo_stack.push(command)
-        return True
+        return self.delete_values(names)
+
+    def delete_values(self, names: Sequence[str]) -> bool:
+        """Delete `names`; values computed from them go too, only if the user agrees."""
+        names = [n for n in names if n in self.document]
+        doomed = set(names)
+        dependents: list[str] = []
+        for name in names:
+            for dependent in self.document.dependents(name):
+                if dependent not in doomed:
+                    doomed.add(dependent)
+                    dependents.append(dependent)
+        if dependents:
+            label = ", ".join(names)
+            if not self.ask_delete_dependents(label, dependents):
+                self.show_error(f"Nothing deleted: {', '.join(dependents[:5])} depend on {label}")
+                return False
+        return self.push(DeleteValues, self.document, [*names, *dependents])
+
+    # ---- reacting ------------------------------------------------------------------
+
+    def _on_document_changed(self, change: Change) -> None:
+        has_values = len(self.document) > 0
+        self.rename_action.setEnabled(has_values)
+        self.delete_action.setEnabled(has_values)
+        self.backward_action.setEnabled(has_values)
+        self.zero_grads_action.setEnabled(self.document.backward_root is not None)
+
+    def _on_undo_index_changed(self, index: int) -> None:
+        previous, self._undo_index = self._undo_index, index
+        if self._pushing or not 0 <= index <= self.undo_stack.count():
+            return
+        if index < previous:
+            self.show_status(f"Undone: {self.undo_stack.text(index)}")
+        elif index > previous:
+            self.show_status(f"Redone: {self.undo_stack.text(index - 1)}")
+
+    def _on_table_selection(self, name: str) -> None:
+        self.graph_view.select(name or None)
+
+    def _on_graph_selection(self, name: str) -> None:
+        if name:
+            self.value_table.select_name(name)
+
+    def _on_node_clicked(self, name: str, shift: bool) -> None:
+        if name not in self.document:
+            return
+        which = "B" if shift else "A"
+        self.value_table.select_name(name)
+        self.op_buttons.set_operand(name, which)
+        self.show_status(f"Operand {which} = {name}" + ("" if shift else " (Shift+click sets B)"))
+
+    def _on_top_to_bottom_toggled(self, checked: bool) -> None:
+        self.graph_view.set_rankdir("TB" if checked else "LR")
+
+    # ---- Help --------------------------------------------------------------------
+
+    def about_text(self) -> str:
+        """The About box's text: versions, and which Graphviz draws the graph."""
+        try:
+            from micrograd_gui.render import describe_dot
+
+            graphviz = describe_dot()
+        except Exception as error:  # the About box must open even when the renderer cannot
+            graphviz = f"unavailable ({error})"
+        return (
+            f"<h3>micrograd-gui {html.escape(__version__)}</h3>"
+            "<p>Build scalar computation graphs by clicking, run backward, "
+            "and watch values and gradients flow, as in Andrej Karpathy's micrograd lecture.</p>"
+            f"<p>Graphviz: {html.escape(str(graphviz))}<br>"
+            f"Qt {html.escape(qVersion())}, PySide6 {html.escape(PySide6.__version__)}, "
+            f"Python {html.escape(platform.python_version())}</p>"
+        )
+
+    # ---- window state ----------------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        return QSettings(SETTINGS_ORGANIZATION, SETTINGS_APPLICATION)
+
+    def _restore_settings(self) -> None:
+        settings = self._settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self._default_geometry()
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitters = {"window/mainSplitter": self.main_splitter, "window/centreSplitter": self.centre_splitter}
+        for key, splitter in splitters.items():
+            value = settings.value(key)
+            if not (isinstance(value, QByteArray) and splitter.restoreState(value)):
+                self._default_splitter(splitter)
+        self.top_to_bottom_action.setChecked(settings.value("view/rankdir", "LR") == "TB")
+
+    def _default_geometry(self) -> None:
+        width, height = DEFAULT_SIZE
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * 0.95))
+            height = min(height, int(available.height() * 0.95))
+        self.resize(width, height)
+
+    def _default_splitter(self, splitter: QSplitter) -> None:
+        if splitter is self.main_splitter:
+            side = self.main_splitter.widget(0).minimumWidth()
+            splitter.setSizes([side, max(self.width() - side, 400)])
+        else:
+            splitter.setSizes([max(self.height() * 2 // 3, 300), max(self.height() // 3, 150)])
+
+    def save_settings(self) -> None:
+        """Remember the window's geometry, splitters and graph direction."""
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/mainSplitter", self.main_splitter.saveState())
+        settings.setValue("window/centreSplitter", self.centre_splitter.saveState())
+        settings.setValue("view/rankdir", "TB" if self.top_to_bottom_action.isChecked() else "LR")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._tool_bar_completed:
+            self._tool_bar_completed = True
+            self._add_file_tools()
+        super().showEvent(event)
+
+    def _add_file_tools(self) -> None:
+        # The file actions are created by their own module after this window's __init__ ran.
+        first = self.tool_bar.actions()[0] if self.tool_bar.actions() else None
+        added = False
+        for object_name, icon in FILE_TOOL_ACTIONS:
+            action = self.findChild(QAction, object_name)
+            if action is None:
+                continue
+            if action.icon().isNull():
+                action.setIcon(assets.icon(icon))
+            self.tool_bar.insertAction(first, action)
+            added = True
+        if added and first is not None:
+            self.tool_bar.insertSeparator(first)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        super().closeEvent(event)

@@ -1,0 +1,123 @@
+"""The Create group: a name and a number make a new leaf value."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+
+from micrograd_gui.commands import AddDefinitions
+from micrograd_gui.document import Change, Definition, DocumentError, parse_number
+
+if TYPE_CHECKING:
+    from micrograd_gui.widgets.main_window import MainWindow
+
+
+def mark_invalid(field: QWidget, invalid: bool) -> None:
+    """Outline a field in the error colour (the style sheet's `[invalid="true"]`)."""
+    if bool(field.property("invalid")) != invalid:
+        field.setProperty("invalid", invalid)
+        field.style().unpolish(field)
+        field.style().polish(field)
+
+
+class ValueForm(QGroupBox):
+    """Creates leaf values: `nameEdit`, `dataEdit`, `createButton` (Return in either field creates too).
+
+    After each creation the name field suggests the next free name. Refused
+    input changes nothing; its reason shows in `createError` and the status bar.
+    """
+
+    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+        super().__init__("Create a value", parent)
+        self._window = window
+        self._suggested = ""
+
+        self.name_edit = QLineEdit(objectName="nameEdit")
+        self.name_edit.setPlaceholderText("name, e.g. a")
+        self.name_edit.setToolTip("The new value's name: letters, digits and _, not starting with a digit")
+        self.name_edit.setMaxLength(200)  # longer than any valid name, so the length rule can say why
+        self.data_edit = QLineEdit(objectName="dataEdit")
+        self.data_edit.setPlaceholderText("number, e.g. 2.0")
+        self.data_edit.setToolTip("The new value's number, e.g. 2, -3.5 or 1e-3")
+        self.create_button = QPushButton("Create", objectName="createButton")
+        self.create_button.setProperty("role", "primary")
+        self.create_button.setToolTip("Create a leaf value with this name and number (Return)")
+        self.error_label = QLabel(objectName="createError")
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        layout = QFormLayout(self)
+        layout.addRow("&Name", self.name_edit)
+        layout.addRow("&Data", self.data_edit)
+        layout.addRow(self.create_button)
+        layout.addRow(self.error_label)
+
+        self.create_button.clicked.connect(self.create)
+        self.data_edit.returnPressed.connect(self.create)
+        self.name_edit.returnPressed.connect(self._on_name_return)
+        self.name_edit.textEdited.connect(self._clear_error)
+        self.data_edit.textEdited.connect(self._clear_error)
+        window.document.add_listener(self._on_document_changed)
+        self._suggest_name()
+
+    def create(self) -> bool:
+        """Create the leaf the fields describe; True if it was created."""
+        document = self._window.document
+        name = self.name_edit.text().strip()
+        try:
+            document.check_new_name(name)
+        except DocumentError as error:
+            return self._refuse(self.name_edit, f"Name: {error}")
+        try:
+            number = parse_number(self.data_edit.text())
+        except DocumentError as error:
+            return self._refuse(self.data_edit, f"Data: {error}")
+        reason = self._window.try_push(AddDefinitions, document, [Definition(name, data=number)])
+        if reason is not None:
+            return self._refuse(self.name_edit, reason, shown=True)
+        self._clear_error()
+        self._suggest_name(force=True)
+        self.data_edit.clear()
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+        return True
+
+    def error_text(self) -> str:
+        """The reason shown next to the fields ('' when there is none)."""
+        return self.error_label.text() if not self.error_label.isHidden() else ""
+
+    def _on_name_return(self) -> None:
+        if self.data_edit.text().strip():
+            self.create()
+        else:
+            self.data_edit.setFocus()
+
+    def _refuse(self, field: QLineEdit, message: str, shown: bool = False) -> bool:
+        self.error_label.setText(message)
+        self.error_label.show()
+        mark_invalid(field, True)
+        if not shown:
+            self._window.show_error(f"Not created. {message}")
+        field.setFocus()
+        return False
+
+    def _clear_error(self) -> None:
+        if not self.error_label.isHidden():
+            self.error_label.hide()
+            self.error_label.clear()
+        mark_invalid(self.name_edit, False)
+        mark_invalid(self.data_edit, False)
+
+    def _suggest_name(self, force: bool = False) -> None:
+        # Replace only our own suggestion: never what the user typed.
+        current = self.name_edit.text()
+        if force or current in ("", self._suggested):
+            self._suggested = self._window.document.next_free_name()
+            if current != self._suggested:
+                self.name_edit.setText(self._suggested)
+
+    def _on_document_changed(self, change: Change) -> None:
+        if change.structure:
+            self._suggest_name()
