@@ -739,16 +739,20 @@ _app: Any = None
 
 
 def _ensure_gui_application() -> None:
-    """Qt's painting needs a QGuiApplication; the headless command line has none."""
+    """Qt's painting needs a QGuiApplication; the headless command line has none.
+
+    A full QApplication is made, so widgets created later in the same process still work.
+    """
     global _app
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     if QGuiApplication.instance() is not None:
         return
     headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
     if headless and sys.platform not in ("win32", "darwin"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _app = QGuiApplication(sys.argv[:1] or ["micrograd-gui"])
+    _app = QApplication(sys.argv[:1] or ["micrograd-gui"])
 
 
 def _svg_renderer(svg: bytes) -> Any:

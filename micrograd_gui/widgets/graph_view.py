@@ -115,6 +115,10 @@ class _NodeItem(QGraphicsItem):
     def texts(self) -> list[str]:
         return [t.text for t in self._texts]
 
+    @property
+    def grad_stale(self) -> bool:
+        return self._grad_stale
+
     def set_texts(self, texts: Iterable[str], grad_stale: bool = False) -> None:
         changed = False
         for i, text in enumerate(texts):
