@@ -66,6 +66,8 @@ class OpButtons(QGroupBox):
             button.setProperty("role", "op")
             button.setToolTip(f"{operation.formula}\nlocal derivative: {operation.derivative}")
             button.setAccessibleName(operation.name)
+            # A push button's size hint is at least 80 px wide; five in a row would widen the side panel.
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(operation.symbol) + 20)
             self.buttons[operation.op] = button
         self.error_label = QLabel(objectName="combineError")
         self.error_label.setProperty("role", "error")
