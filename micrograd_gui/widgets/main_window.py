@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import platform
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 from micrograd_gui import __version__, assets
 from micrograd_gui.commands import DeleteValues, RenameValue
 from micrograd_gui.document import Change, Document, DocumentError
+from micrograd_gui.recovery import RecoveryInfo
 from micrograd_gui.widgets.backward_panel import BackwardPanel
+from micrograd_gui.widgets.file_actions import ExportOptions, FileActions
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.value_form import ValueForm
@@ -32,7 +35,6 @@ from micrograd_gui.widgets.value_table import ValueTable
 SETTINGS_ORGANIZATION = "micrograd-gui"
 SETTINGS_APPLICATION = "micrograd-gui"
 DEFAULT_SIZE = (1400, 900)
-SIDE_PANEL_WIDTH = 300
 # File actions other modules add; the tool bar shows whichever exist, in this order.
 FILE_TOOL_ACTIONS = (("actionNew", "new"), ("actionOpen", "open"), ("actionSave", "save"), ("actionExport", "export"))
 
@@ -81,6 +83,39 @@ class MainWindow(QMainWindow):
         self.show_status("Ready: create a value, then combine values with the operation buttons")
 
         # ---- features that install themselves from their own modules ----
+        self.file_actions = FileActions(self)
+
+    # ---- files (widgets/file_actions.py): contract methods, blocking, for scripts and tests ----
+
+    def open_workspace(self, path: str | os.PathLike[str]) -> bool:
+        """Open a workspace file now; True if opened, else the reason is shown and nothing changes."""
+        return self.file_actions.open_workspace(path)
+
+    def save_workspace(self, path: str | os.PathLike[str]) -> bool:
+        """Save the workspace to `path` now (atomically); True if saved, else the reason is shown."""
+        return self.file_actions.save_workspace(path)
+
+    def export_image(self, path: str | os.PathLike[str], rankdir: str | None = None, root: str | None = None) -> bool:
+        """Export now; the format comes from the suffix (.png .svg .pdf .dot .py). True if written."""
+        return self.file_actions.export_image(path, rankdir, root)
+
+    # ---- file dialogs behind intent methods (tests replace these) ----
+
+    def ask_save_changes(self) -> str:
+        """'save', 'discard' or 'cancel' for unsaved changes."""
+        return self.file_actions.ask_save_changes()
+
+    def ask_open_path(self) -> str | None:
+        return self.file_actions.ask_open_path()
+
+    def ask_save_path(self) -> str | None:
+        return self.file_actions.ask_save_path()
+
+    def ask_export_options(self) -> ExportOptions | None:
+        return self.file_actions.ask_export_options()
+
+    def ask_restore_recovery(self, info: RecoveryInfo) -> bool:
+        return self.file_actions.ask_restore_recovery(info)
 
     # ---- building -------------------------------------------------------------
 
@@ -154,8 +189,7 @@ class MainWindow(QMainWindow):
         side_scroll.setWidgetResizable(True)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll_bar = side_scroll.verticalScrollBar().sizeHint().width()
-        side_scroll.setMinimumWidth(self.side_panel.minimumSizeHint().width() + scroll_bar)
+        side_scroll.setMinimumWidth(self.side_panel.sizeHint().width() + 16)
 
         self.centre_splitter = QSplitter(Qt.Orientation.Vertical, objectName="centreSplitter")
         self.centre_splitter.addWidget(self.graph_view)
@@ -407,7 +441,7 @@ class MainWindow(QMainWindow):
 
     def _default_splitter(self, splitter: QSplitter) -> None:
         if splitter is self.main_splitter:
-            side = max(self.main_splitter.widget(0).minimumWidth(), SIDE_PANEL_WIDTH)
+            side = self.main_splitter.widget(0).minimumWidth()
             splitter.setSizes([side, max(self.width() - side, 400)])
         else:
             splitter.setSizes([max(self.height() * 2 // 3, 300), max(self.height() // 3, 150)])
