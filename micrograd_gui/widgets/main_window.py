@@ -35,6 +35,7 @@ from micrograd_gui.widgets.value_table import ValueTable
 SETTINGS_ORGANIZATION = "micrograd-gui"
 SETTINGS_APPLICATION = "micrograd-gui"
 DEFAULT_SIZE = (1400, 900)
+SIDE_PANEL_WIDTH = 300
 # File actions other modules add; the tool bar shows whichever exist, in this order.
 FILE_TOOL_ACTIONS = (("actionNew", "new"), ("actionOpen", "open"), ("actionSave", "save"), ("actionExport", "export"))
 
@@ -189,7 +190,8 @@ class MainWindow(QMainWindow):
         side_scroll.setWidgetResizable(True)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        side_scroll.setMinimumWidth(self.side_panel.sizeHint().width() + 16)
+        scroll_bar = side_scroll.verticalScrollBar().sizeHint().width()
+        side_scroll.setMinimumWidth(self.side_panel.minimumSizeHint().width() + scroll_bar)
 
         self.centre_splitter = QSplitter(Qt.Orientation.Vertical, objectName="centreSplitter")
         self.centre_splitter.addWidget(self.graph_view)
@@ -441,7 +443,7 @@ class MainWindow(QMainWindow):
 
     def _default_splitter(self, splitter: QSplitter) -> None:
         if splitter is self.main_splitter:
-            side = self.main_splitter.widget(0).minimumWidth()
+            side = max(self.main_splitter.widget(0).minimumWidth(), SIDE_PANEL_WIDTH)
             splitter.setSizes([side, max(self.width() - side, 400)])
         else:
             splitter.setSizes([max(self.height() * 2 // 3, 300), max(self.height() // 3, 150)])
