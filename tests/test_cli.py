@@ -1,0 +1,204 @@
+"""The command line: `micrograd-gui --version/--help` and headless `micrograd-gui export`."""
+
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from micrograd_gui import __version__
+from micrograd_gui.cli import main
+from micrograd_gui.workspace_file import load_document
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT / "resources" / "examples"
+LECTURE = EXAMPLES_DIR / "lecture.json"
+CORRUPT = Path(__file__).resolve().parent / "data" / "corrupt"
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml", ".dot": b"digraph", ".py": b'"""'}
+
+
+def headless_env() -> dict[str, str]:
+    """The environment of a terminal with no display, no Qt platform chosen and no system Graphviz."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("MICROGRAD_GUI_DOT", None)
+    env["PATH"] = os.pathsep.join(p for p in ("/usr/local/bin", "/usr/bin", "/bin") if os.path.isdir(p))
+    return env
+
+
+def run_cli(*args: str, cwd: Path | None = None, module: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the installed command (or `python -m micrograd_gui`) in a fresh process."""
+    command = (
+        [sys.executable, "-m", "micrograd_gui"] if module else [str(Path(sys.executable).parent / "micrograd-gui")]
+    )
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, env=headless_env(), cwd=cwd or ROOT, timeout=120
+    )
+
+
+def test_version_prints_the_version():
+    """--version prints the program name and version and exits 0."""
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"micrograd-gui {__version__}"
+
+
+def test_help_describes_the_app_and_export(capsys):
+    """--help names the WORKSPACE argument and the export command; export --help names every format."""
+    with pytest.raises(SystemExit) as app_help:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert app_help.value.code == 0
+    assert "workspace" in out and "micrograd-gui export WORKSPACE -o OUT" in out
+    with pytest.raises(SystemExit) as export_help:
+        main(["export", "--help"])
+    out = capsys.readouterr().out
+    assert export_help.value.code == 0
+    for word in (".png", ".svg", ".pdf", ".dot", ".py", "--rankdir", "--root", "--scale", "Exit status"):
+        assert word in out
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf", ".dot", ".py"])
+def test_export_writes_every_format_headless(suffix, tmp_path):
+    """With no display, no QT_QPA_PLATFORM and no dot on PATH, export writes each format and exits 0."""
+    out = tmp_path / f"lecture{suffix}"
+    result = run_cli("export", str(LECTURE), "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert out.read_bytes().startswith(MAGIC[suffix])
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_exported_svg_holds_every_label_and_number(tmp_path):
+    """The SVG shows each value's name, data and grad as the lecture draws them."""
+    out = tmp_path / "neuron.svg"
+    assert main(["export", str(EXAMPLES_DIR / "neuron.json"), "-o", str(out)]) == 0
+    svg = html.unescape(out.read_text())  # Graphviz writes '-' as &#45;
+    document = load_document(EXAMPLES_DIR / "neuron.json")
+    for name in document.names:
+        assert f">{name}</text>" in svg
+        assert f"data {document.data(name):.4f}" in svg
+    assert "tanh" in svg
+
+
+def test_exported_script_runs_and_prints_the_numbers(tmp_path):
+    """`export -o x.py --root d` writes a script that prints the grads of backward from d."""
+    out = tmp_path / "lecture.py"
+    assert main(["export", str(LECTURE), "-o", str(out), "--root", "d"]) == 0
+    result = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, cwd=tmp_path, check=True)
+    document = load_document(LECTURE)
+    document.backward("d")
+    assert result.stdout.splitlines() == [
+        f"{n} data={document.data(n):.4f} grad={document.grad(n):.4f}" for n in document.names
+    ]
+
+
+def test_root_draws_only_what_feeds_it_and_rankdir_is_passed_on(tmp_path):
+    """--root e draws a, b and e only; --rankdir tb lays the graph out top to bottom."""
+    out = tmp_path / "e.dot"
+    assert main(["export", str(LECTURE), "-o", str(out), "--root", "e", "--rankdir", "tb"]) == 0
+    dot = out.read_text()
+    assert "rankdir=TB" in dot
+    assert '"v_a"' in dot and '"v_b"' in dot and '"v_e"' in dot
+    assert '"v_L"' not in dot and '"v_c"' not in dot
+
+
+def test_scale_changes_the_png_size(tmp_path):
+    """A PNG at --scale 1 is half as wide as one at --scale 2."""
+    from PySide6.QtGui import QImage
+
+    small, large = tmp_path / "small.png", tmp_path / "large.png"
+    assert main(["export", str(LECTURE), "-o", str(small), "--scale", "1"]) == 0
+    assert main(["export", str(LECTURE), "-o", str(large), "--scale", "2"]) == 0
+    assert abs(QImage(str(large)).width() - 2 * QImage(str(small)).width()) <= 2
+
+
+def test_python_m_micrograd_gui_exports_too(tmp_path):
+    """`python -m micrograd_gui export` behaves as the installed command."""
+    out = tmp_path / "reuse.svg"
+    result = run_cli("export", str(EXAMPLES_DIR / "reuse.json"), "-o", str(out), module=True)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"<?xml")
+
+
+def assert_refused(capsys, args: list[str], out: Path, fragment: str) -> None:
+    """main(args) exits 2 with one line on stderr holding `fragment`, and leaves `out` as it was."""
+    before = out.read_bytes() if out.exists() else None
+    try:
+        code = main(args)
+    except SystemExit as exit_:
+        code = exit_.code
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("micrograd-gui export: error: ")
+    assert fragment in lines[0]
+    assert (out.read_bytes() if out.exists() else None) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ([out.name] if before is not None else [])
+
+
+@pytest.mark.parametrize("path", sorted(CORRUPT.glob("*.json")), ids=lambda p: p.name)
+def test_export_refuses_each_corrupt_workspace(path, tmp_path, capsys):
+    """Each corrupt file: exit 2, one line on stderr naming the file, no OUT written."""
+    assert_refused(capsys, ["export", str(path), "-o", str(tmp_path / "out.svg")], tmp_path / "out.svg", path.name)
+
+
+def test_a_bad_workspace_leaves_an_existing_out_untouched(tmp_path, capsys):
+    """An OUT that already exists keeps its bytes when the workspace is refused."""
+    out = tmp_path / "out.png"
+    out.write_bytes(b"the previous picture")
+    assert_refused(capsys, ["export", str(CORRUPT / "cycle.json"), "-o", str(out)], out, "cycle.json")
+
+
+def test_a_missing_workspace_is_refused(tmp_path, capsys):
+    """A WORKSPACE that does not exist: exit 2 and one line."""
+    out = tmp_path / "out.svg"
+    assert_refused(capsys, ["export", str(tmp_path / "nope.json"), "-o", str(out)], out, "nope.json: no such file")
+
+
+@pytest.mark.parametrize(
+    ("extra", "out_name", "fragment"),
+    [
+        ([], "out.gif", "cannot export to .gif"),
+        ([], "out", "cannot export to no suffix"),
+        (["--root", "zz"], "out.svg", "no value named 'zz' in lecture.json"),
+        (["--root", "zz"], "out.py", "no value named 'zz'"),
+        (["--scale", "abc"], "out.png", "'abc' is not a number"),
+        (["--scale", "0"], "out.png", "the scale must be more than 0"),
+        (["--scale", "-2"], "out.png", "the scale must be more than 0"),
+        (["--scale", "nan"], "out.png", "the scale must be more than 0"),
+        (["--scale", "inf"], "out.png", "the scale must be more than 0"),
+        (["--scale", "1000"], "out.png", "at most 20"),
+        (["--rankdir", "XY"], "out.svg", "invalid choice: 'XY'"),
+        (["--colour", "red"], "out.svg", "unrecognized arguments: --colour red"),
+    ],
+)
+def test_export_refuses_bad_options(extra, out_name, fragment, tmp_path, capsys):
+    """An unknown suffix, a --root not in the workspace, a bad --scale or --rankdir: exit 2, one line, no OUT."""
+    out = tmp_path / out_name
+    assert_refused(capsys, ["export", str(LECTURE), "-o", str(out), *extra], out, fragment)
+
+
+def test_export_without_arguments_is_a_one_line_error(capsys, tmp_path):
+    """`micrograd-gui export` alone says what is missing in one line, exit 2."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["export"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "micrograd-gui export: error: the following arguments are required: WORKSPACE, -o/--output"
+    ]
+
+
+def test_an_out_that_cannot_be_written_fails_with_exit_1(tmp_path, capsys):
+    """An OUT in a folder that does not exist: exit 1 (the export failed), one line, nothing written."""
+    for suffix in (".svg", ".py"):
+        out = tmp_path / "missing" / f"out{suffix}"
+        assert main(["export", str(LECTURE), "-o", str(out)]) == 1
+        lines = capsys.readouterr().err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("micrograd-gui export: error: ")
+    assert list(tmp_path.iterdir()) == []
