@@ -1,0 +1,127 @@
+"""The expression bar: type `L = (a*b + c) * f`, press Return, get every node of it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from micrograd_gui.commands import AddDefinitions
+from micrograd_gui.document import Change
+from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, parse_expression
+
+if TYPE_CHECKING:
+    from micrograd_gui.widgets.main_window import MainWindow
+
+PLACEHOLDER = "L = (a*b + c) * f    or    o = tanh(x1*w1 + x2*w2 + b)    (Return creates it)"
+TOOLTIP = (
+    "Type an expression over existing values and press Return:\n"
+    "  NAME = EXPRESSION, or just EXPRESSION (the result gets an automatic name)\n"
+    "  + - * / **, unary -, parentheses, numbers, tanh(x) exp(x) log(x) relu(x)\n"
+    "  ** takes a number: x**2, x**-1\n"
+    "Each operation becomes a value (t1, t2, …), each number a constant (k1, …).\n"
+    "One expression is one step in Undo."
+)
+UNDO_TEXT_LENGTH = 60
+ERROR_WIDTH = 460
+
+
+def _set_invalid(field: QWidget, invalid: bool) -> None:
+    """Outline a field in the error colour (the style sheet's `[invalid="true"]`)."""
+    if bool(field.property("invalid")) != invalid:
+        field.setProperty("invalid", invalid)
+        field.style().unpolish(field)
+        field.style().polish(field)
+
+
+class ExpressionBar(QWidget):
+    """`exprEdit`: an expression applied on Return as one undoable AddDefinitions.
+
+    A refused expression stays in the field with the cursor where the problem
+    is, the field outlined, and the reason in `exprError` and the status bar.
+    Emits `expression_applied(name)` with the result's name.
+    """
+
+    expression_applied = Signal(str)
+
+    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("expressionBar")
+        self._window = window
+
+        label = QLabel("E&xpression", self)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName("exprEdit")
+        self.edit.setPlaceholderText(PLACEHOLDER)
+        self.edit.setToolTip(TOOLTIP)
+        self.edit.setClearButtonEnabled(True)
+        self.edit.setMaxLength(MAX_EXPRESSION_LENGTH * 10)  # the parser says "too long", not a silent cut
+        self.edit.setMinimumWidth(320)
+        label.setBuddy(self.edit)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("exprError")
+        self.error_label.setProperty("role", "error")
+        self.error_label.setMaximumWidth(ERROR_WIDTH)
+        self.error_label.hide()
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.error_label)
+
+        self.edit.returnPressed.connect(self.apply)
+        self.edit.textEdited.connect(self._clear_error)
+        window.document.add_listener(self._on_document_changed)
+
+    def apply(self) -> bool:
+        """Create what the field describes as one undo step; True if it was created."""
+        text = self.edit.text()
+        document = self._window.document
+        try:
+            definitions = parse_expression(text, document)
+        except ExpressionError as error:
+            self._refuse(str(error), error.column)
+            return False
+        shown = " ".join(text.split())
+        if len(shown) > UNDO_TEXT_LENGTH:
+            shown = shown[: UNDO_TEXT_LENGTH - 1] + "…"
+        # push() checks the maths first (log(a - a) is refused here) and adds nothing when it fails.
+        reason = self._window.try_push(AddDefinitions, document, definitions, f"Expression {shown}")
+        if reason is not None:
+            self._refuse(reason, None, already_shown=True)
+            return False
+        result = definitions[-1].name
+        self._clear_error()
+        self.edit.clear()
+        self.expression_applied.emit(result)
+        return True
+
+    def error(self) -> str:
+        """The reason the last expression was refused ('' when none is shown)."""
+        return self.error_label.toolTip() if self.error_label.isVisible() else ""
+
+    def _refuse(self, message: str, column: int | None, already_shown: bool = False) -> None:
+        message = message[:1].upper() + message[1:]
+        if not already_shown:
+            self._window.show_error(message)
+        metrics = QFontMetrics(self.error_label.font())
+        self.error_label.setText(metrics.elidedText(message, Qt.TextElideMode.ElideRight, ERROR_WIDTH))
+        self.error_label.setToolTip(message)
+        self.error_label.show()
+        _set_invalid(self.edit, True)
+        if column is not None:
+            self.edit.setCursorPosition(max(0, column - 1))
+        self.edit.setFocus()
+
+    def _clear_error(self) -> None:
+        self.error_label.hide()
+        self.error_label.setToolTip("")
+        _set_invalid(self.edit, False)
+
+    def _on_document_changed(self, change: Change) -> None:
+        # A message about names that may now exist (or no longer) would mislead.
+        if change.structure and self.error_label.isVisible():
+            self._clear_error()
