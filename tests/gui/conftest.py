@@ -19,6 +19,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+@pytest.fixture(autouse=True)
+def separate_settings(tmp_path):
+    """Each GUI test starts from empty QSettings: a closed window's saved state never leaks into the next test."""
+    from PySide6.QtCore import QSettings
+
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+
+
 @pytest.fixture
 def window(qtbot):
     """A shown, empty MainWindow; error messages are collected in `window.errors`."""
