@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Definition, DocumentError
@@ -75,8 +84,15 @@ class OpButtons(QGroupBox):
         self.error_label.hide()
 
         form = QFormLayout(self)
-        form.addRow("&A", self.operand_a)
-        form.addRow("&B", self.operand_b)
+        operands = QHBoxLayout()
+        operands.addWidget(self.operand_a, 1)
+        label_b = QLabel("&B")
+        label_b.setBuddy(self.operand_b)
+        operands.addWidget(label_b)
+        operands.addWidget(self.operand_b, 1)
+        label_a = QLabel("&A")
+        label_a.setBuddy(self.operand_a)
+        form.addRow(label_a, operands)
         form.addRow("&Result", self.result_name_edit)
         grid = QGridLayout()
         grid.setSpacing(4)

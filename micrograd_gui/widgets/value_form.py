@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Change, Definition, DocumentError, parse_number
@@ -34,7 +35,7 @@ class ValueForm(QGroupBox):
         self._suggested = ""
 
         self.name_edit = QLineEdit(objectName="nameEdit")
-        self.name_edit.setPlaceholderText("name, e.g. a")
+        self.name_edit.setPlaceholderText("name")
         self.name_edit.setToolTip("The new value's name: letters, digits and _, not starting with a digit")
         self.name_edit.setMaxLength(200)  # longer than any valid name, so the length rule can say why
         self.data_edit = QLineEdit(objectName="dataEdit")
@@ -48,11 +49,19 @@ class ValueForm(QGroupBox):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
-        layout = QFormLayout(self)
-        layout.addRow("&Name", self.name_edit)
-        layout.addRow("&Data", self.data_edit)
-        layout.addRow(self.create_button)
-        layout.addRow(self.error_label)
+        # One row that reads like the lecture's `a = Value(2.0)`: name = number [Create].
+        self.name_edit.setAccessibleName("Name")
+        self.data_edit.setAccessibleName("Data")
+        equals = QLabel("=")
+        equals.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row = QHBoxLayout()
+        row.addWidget(self.name_edit, 2)
+        row.addWidget(equals)
+        row.addWidget(self.data_edit, 3)
+        row.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.error_label)
 
         self.create_button.clicked.connect(self.create)
         self.data_edit.returnPressed.connect(self.create)

@@ -1,0 +1,314 @@
+"""The main window: the contract's widgets, undo/redo of every command, menus, tool bar, About, remembered layout."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QToolBar,
+    QWidget,
+)
+
+import micrograd_gui
+from micrograd_gui import MainWindow
+from tests.gui.clicks import backward, build_lecture, combine, create, find, table, table_rows
+
+CONTRACT_WIDGETS = {
+    "nameEdit": QLineEdit,
+    "dataEdit": QLineEdit,
+    "createButton": QPushButton,
+    "operandA": QComboBox,
+    "operandB": QComboBox,
+    "resultNameEdit": QLineEdit,
+    "addButton": QPushButton,
+    "mulButton": QPushButton,
+    "subButton": QPushButton,
+    "divButton": QPushButton,
+    "powButton": QPushButton,
+    "tanhButton": QPushButton,
+    "expButton": QPushButton,
+    "logButton": QPushButton,
+    "reluButton": QPushButton,
+    "valueTable": QAbstractItemView,
+    "backwardFrom": QComboBox,
+    "backwardButton": QPushButton,
+    "graphView": QWidget,
+}
+
+
+def state(window) -> tuple:
+    """Everything the user sees of the workspace: the table's text and whether grads are stale."""
+    return tuple(table_rows(window)), window.document.grads_stale, window.document.backward_root
+
+
+def fully_shown(window, widget) -> bool:
+    """Whether all of the widget lies inside the window and inside every parent that clips it (scroll areas)."""
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    visible = QRect(rect)
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        visible = visible.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
+        parent = parent.parentWidget()
+    return visible == rect and window.rect().contains(rect)
+
+
+def undo_text(window) -> str:
+    return find(window, QAction, "actionUndo").text().replace("&", "")
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 700)])
+def test_contract_widgets_are_shown(window, qtbot, size):
+    """Every widget the contract names exists with its class and is visible at 1400x900 and 1024x700."""
+    window.resize(*size)
+    qtbot.wait(10)
+    for name, cls in CONTRACT_WIDGETS.items():
+        widget = find(window, cls, name)
+        assert widget.isVisible(), name
+        assert fully_shown(window, widget), f"{name} is cut off at {size}"
+    graph = find(window, QWidget, "graphView")
+    side = window.main_splitter.widget(0)
+    assert graph.width() > side.width(), "the graph is the largest panel"
+    assert graph.width() * graph.height() > window.value_table.width() * window.value_table.height()
+
+
+def test_undo_redo_every_command_kind(window):
+    """Each kind of change undoes to exactly the previous state and redoes to the same next state."""
+    steps = [
+        ("Create a", lambda: create(window, "a", "2")),
+        ("Create b", lambda: create(window, "b", "-3")),
+        ("Create e = a * b", lambda: combine(window, "*", "a", "b", "e")),
+        ("Create t = tanh(e)", lambda: combine(window, "tanh", "e", result="t")),
+        ("Backward from t", lambda: backward(window, "t")),
+        (
+            "Set a to 0.5",
+            lambda: window.value_table.value_model().setData(window.value_table.value_model().index(0, 2), "0.5"),
+        ),
+        ("Rename e to prod", lambda: window.rename_value("e", "prod")),
+        ("Zero grads", lambda: find(window, QPushButton, "zeroGradsButton").click()),
+        ("Backward from t", lambda: find(window, QAction, "actionBackward").trigger()),
+        ("Delete b, prod, t", lambda: window.delete_values(["b"])),
+    ]
+    window.ask_delete_dependents = lambda name, dependents: True
+    for text, act in steps:
+        before = state(window)
+        act()
+        after = state(window)
+        assert after != before, text
+        assert undo_text(window) == f"Undo {text}"
+        find(window, QAction, "actionUndo").trigger()
+        assert state(window) == before, f"undo of {text}"
+        assert find(window, QAction, "actionRedo").text().replace("&", "") == f"Redo {text}"
+        find(window, QAction, "actionRedo").trigger()
+        assert state(window) == after, f"redo of {text}"
+    assert window.errors == []
+
+
+def test_undo_all_the_way_back_and_redo_all(window):
+    """Undoing every step of the lecture empties the workspace; redoing them all gives it back."""
+    build_lecture(window, typed=False)
+    backward(window, "L")
+    final = state(window)
+    while window.undo_stack.canUndo():
+        find(window, QAction, "actionUndo").trigger()
+    assert table_rows(window) == []
+    assert not find(window, QAction, "actionUndo").isEnabled()
+    while window.undo_stack.canRedo():
+        find(window, QAction, "actionRedo").trigger()
+    assert state(window) == final
+
+
+def test_edit_menu_names_the_step_to_undo(window):
+    """The Edit menu's Undo item says what it undoes, e.g. 'Undo Create a'."""
+    create(window, "a", "2")
+    undo = next(a for a in window.edit_menu.actions() if a.objectName() == "actionUndo")
+    assert undo.text().replace("&", "") == "Undo Create a"
+    assert QKeySequence(QKeySequence.StandardKey.Undo) in undo.shortcuts()
+    redo = find(window, QAction, "actionRedo")
+    assert QKeySequence(QKeySequence.StandardKey.Redo) in redo.shortcuts()
+    assert not redo.isEnabled()
+
+
+def test_status_bar_reports_each_action(window):
+    """Creating, undoing and redoing each say what happened in the status bar."""
+    create(window, "a", "2")
+    assert window.statusBar().currentMessage() == "Create a"
+    find(window, QAction, "actionUndo").trigger()
+    assert window.statusBar().currentMessage() == "Undone: Create a"
+    find(window, QAction, "actionRedo").trigger()
+    assert window.statusBar().currentMessage() == "Redone: Create a"
+
+
+def test_menus_hold_the_desktop_actions(window):
+    """File ends with Quit; Edit, View and Help hold their actions."""
+    assert window.file_menu.actions()[-1] is window.quit_action
+
+    def names(menu):
+        return [a.objectName() for a in menu.actions() if not a.isSeparator()]
+
+    assert {"actionUndo", "actionRedo", "actionRename", "actionDelete", "actionZeroGrads"} <= set(
+        names(window.edit_menu)
+    )
+    assert {"actionZoomIn", "actionZoomOut", "actionFit", "actionTopToBottom"} <= set(names(window.view_menu))
+    assert "actionAbout" in names(window.help_menu)
+    assert find(window, QAction, "actionTopToBottom").isCheckable()
+
+
+def test_tool_bar_actions_have_icons(window):
+    """Every tool bar button has an icon and a tooltip; the window has an icon."""
+    tool_bar = find(window, QToolBar, "mainToolBar")
+    actions = [a for a in tool_bar.actions() if not a.isSeparator()]
+    assert {"actionUndo", "actionRedo", "actionBackward", "actionZoomIn", "actionFit"} <= {
+        a.objectName() for a in actions
+    }
+    for action in actions:
+        assert not action.icon().isNull(), action.objectName()
+        assert action.toolTip(), action.objectName()
+    assert not window.windowIcon().isNull()
+
+
+def test_view_actions_drive_the_graph(window, qtbot):
+    """Zoom in/out change the graph's zoom; Top to bottom switches its direction and back."""
+    build_lecture(window, typed=False)
+    graph = window.graph_view
+    qtbot.waitUntil(lambda: not graph.is_busy(), timeout=20_000)
+    zoom = graph.zoom()
+    find(window, QAction, "actionZoomIn").trigger()
+    assert graph.zoom() > zoom
+    find(window, QAction, "actionZoomOut").trigger()
+    find(window, QAction, "actionZoomOut").trigger()
+    assert graph.zoom() < zoom
+    find(window, QAction, "actionFit").trigger()
+    top_to_bottom = find(window, QAction, "actionTopToBottom")
+    top_to_bottom.trigger()
+    assert graph.rankdir() == "TB"
+    top_to_bottom.trigger()
+    assert graph.rankdir() == "LR"
+
+
+def test_about_box_names_version_and_graphviz(window):
+    """Help > About shows the app's version and which Graphviz draws the graph."""
+    box = window.show_about()
+    try:
+        text = box.text()
+        assert micrograd_gui.__version__ in text
+        assert "Graphviz" in text
+        from micrograd_gui.render import describe_dot
+
+        assert describe_dot().split()[0] in text
+    finally:
+        box.close()
+
+
+def test_about_box_opens_when_graphviz_cannot_be_described(window, monkeypatch):
+    """The About box still opens, saying Graphviz is unavailable, when describing it fails."""
+    import micrograd_gui.render
+
+    def broken() -> str:
+        raise RuntimeError("no dot here")
+
+    monkeypatch.setattr(micrograd_gui.render, "describe_dot", broken)
+    box = window.show_about()
+    try:
+        assert "unavailable (no dot here)" in box.text()
+        assert isinstance(box, QMessageBox)
+    finally:
+        box.close()
+
+
+def test_about_action_opens_the_box(window, qtbot):
+    """The Help menu's About item opens a box without blocking."""
+    find(window, QAction, "actionAbout").trigger()
+    box = window.findChild(QMessageBox, "aboutBox")
+    assert box is not None and box.isVisible()
+    box.close()
+
+
+def test_geometry_and_splitters_are_remembered(qtbot):
+    """A new window comes back with the size, splitter positions and graph direction of the last one closed."""
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 560)  # inside the offscreen platform's 800x600 screen, which restoreGeometry respects
+    first.main_splitter.setSizes([330, 430])
+    first.centre_splitter.setSizes([300, 180])
+    first.top_to_bottom_action.setChecked(True)
+    qtbot.wait(10)
+    sizes = first.main_splitter.sizes(), first.centre_splitter.sizes()
+    size = first.size()  # the window's minimum size may have widened it
+    assert size.height() == 560
+    first.close()
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.wait(10)
+    assert second.size() == size
+    assert (second.main_splitter.sizes(), second.centre_splitter.sizes()) == sizes
+    assert second.graph_view.rankdir() == "TB"
+    second.close()
+
+
+def test_first_window_has_a_sensible_default_layout(qtbot):
+    """With nothing remembered the window opens large, with a narrow side panel and the graph above the table."""
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.wait(10)
+    w.resize(1400, 900)
+    w.main_splitter.setSizes([0, 0])
+    w._default_splitter(w.main_splitter)
+    side, centre = w.main_splitter.sizes()
+    assert 250 <= side <= 400 < centre
+    graph, values = w.centre_splitter.sizes()
+    assert graph > values > 0
+    w.close()
+
+
+def test_soak_of_3000_clicks_keeps_none_refcount_and_works(window, qtbot):
+    """3,000 create/op/undo clicks leave sys.getrefcount(None) unchanged and the app still builds the lecture."""
+    create(window, "base", "1.5", typed=False)
+    name_edit = find(window, QLineEdit, "nameEdit")
+    data_edit = find(window, QLineEdit, "dataEdit")
+    create_button = find(window, QPushButton, "createButton")
+    add_button = find(window, QPushButton, "addButton")
+    undo = find(window, QAction, "actionUndo")
+    result = find(window, QLineEdit, "resultNameEdit")
+
+    def cycle(i: int) -> None:
+        # Undo right after each push, so each push discards one undone command: PySide6 6.11.3's
+        # QUndoStack keeps one reference to None for every further command it discards at once.
+        name_edit.setText("s")
+        data_edit.setText(str(i % 7))
+        create_button.click()
+        undo.trigger()
+        find(window, QComboBox, "operandA").setCurrentIndex(0)
+        find(window, QComboBox, "operandB").setCurrentIndex(0)
+        result.setText("r")
+        add_button.click()
+        undo.trigger()
+
+    cycle(0)
+    qtbot.waitUntil(lambda: not window.graph_view.is_busy(), timeout=20_000)
+    gc.collect()
+    baseline = sys.getrefcount(None)
+    for i in range(1, 750):  # 4 clicks each: 3,000 with the warm-up
+        cycle(i)
+    qtbot.waitUntil(lambda: not window.graph_view.is_busy(), timeout=20_000)
+    gc.collect()
+    assert abs(sys.getrefcount(None) - baseline) <= 50
+    assert list(table(window)) == ["base"]
+    assert window.errors == []
+
+    build_lecture(window, typed=False)
+    backward(window, "L")
+    assert table(window)["L"][1:] == ("-8.0000", "1.0000")
+    assert table(window)["a"][2] == "6.0000"
