@@ -105,6 +105,7 @@ class StepThroughPanel(QGroupBox):
         self._recorded = False  # the finished pass is on the undo stack
         self._own_change = False
         self._pending_restore: tuple[tuple, tuple] | None = None
+        self._notice = ""  # why the last walk ended, shown above the introduction
 
         self.back_button = _button("◀ Step back", "stepBackButton", "Undo the last step")
         self.step_button = _button("Step ▶", "stepBackwardButton", "Propagate the next node's grad to its operands")
@@ -226,6 +227,7 @@ class StepThroughPanel(QGroupBox):
             return False
         self.restore_timer.stop()
         self._pending_restore = None
+        self._notice = ""
         self._stepper = BackwardStepper(document.value(root))
         self._before = document.grad_state()
         self._recorded = False
@@ -261,7 +263,8 @@ class StepThroughPanel(QGroupBox):
         self._published = None
         self._recorded = False
         self._highlight(None, ())
-        self._show_intro(message)
+        self._notice = message
+        self._show_intro()
         self._update_buttons()
 
     @contextmanager
@@ -307,9 +310,9 @@ class StepThroughPanel(QGroupBox):
             self._highlight(step.node, stepper.visited())
         self._update_buttons()
 
-    def _show_intro(self, message: str = "") -> None:
+    def _show_intro(self) -> None:
         root = backward_root(self._window) or "L"
-        lines = [message] if message else []
+        lines = [self._notice] if self._notice else []
         lines += [
             f"Step walks backward from {root} one node at a time, in reverse topological order.",
             "Each step applies the chain rule at one node:",
@@ -348,7 +351,7 @@ class StepThroughPanel(QGroupBox):
 
     def _on_root_changed(self, root: str) -> None:
         if self._stepper is not None and root != self._stepper.root_name:
-            self._abandon(f"Backward from {root} now.")
+            self._abandon(f"The walk ended: Backward is now from {root}.")
         else:
             self._update_buttons()
             if self._stepper is None:
