@@ -267,7 +267,7 @@ class ExportDialog(QDialog):
     def options(self) -> ExportOptions:
         """The options as chosen (the path gets the chosen format's suffix if it has none)."""
         path = self.path_edit.text().strip()
-        if path and Path(path).suffix.lower() not in EXPORT_FORMATS:
+        if path and not Path(path).suffix:
             path += self.suffix()
         return ExportOptions(
             path=path,

@@ -1,0 +1,542 @@
+"""The File menu in the window: open, save, export, recent files, examples, drops, unsaved changes, recovery."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
+
+from micrograd_gui.commands import AddDefinitions
+from micrograd_gui.document import Definition
+from micrograd_gui.recovery import RecoveryFile, pending_recoveries
+from micrograd_gui.widgets.file_actions import ExportDialog, ExportOptions
+from micrograd_gui.workspace_file import document_text, load_document
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES_DIR = ROOT / "resources" / "examples"
+LECTURE = EXAMPLES_DIR / "lecture.json"
+REUSE = EXAMPLES_DIR / "reuse.json"
+CORRUPT = ROOT / "tests" / "data" / "corrupt"
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml", ".dot": b"digraph", ".py": b'"""'}
+
+
+@pytest.fixture
+def files(window, tmp_path):
+    """The window's FileActions, with its recovery file in a folder of this test's own."""
+    actions = window.file_actions
+    actions.recovery = RecoveryFile(tmp_path / "recovery")
+    window.answers = []
+
+    def ask_save_changes() -> str:
+        window.answers.append("asked")
+        return window.next_answer
+
+    window.next_answer = "cancel"
+    window.ask_save_changes = ask_save_changes
+    return actions
+
+
+def action(window, name: str) -> QAction:
+    found = window.findChild(QAction, name)
+    assert found is not None, name
+    return found
+
+
+def modify(window, name: str = "z", data: float = 1.0) -> None:
+    """Make an unsaved change the way the app does: push a command."""
+    assert window.push(AddDefinitions, window.document, [Definition(name, data=data)])
+
+
+def state(window) -> tuple[str, int, int, bool]:
+    """What must stay the same when something is refused: the workspace, the undo history, the modified mark."""
+    return (
+        document_text(window.document),
+        window.undo_stack.count(),
+        window.undo_stack.index(),
+        window.isWindowModified(),
+    )
+
+
+# ---- actions and title -------------------------------------------------------------------
+
+
+def test_file_actions_have_names_and_standard_shortcuts(window, files):
+    """Open, Save and Export exist with their object names and keys; File has Open Recent and Examples."""
+    assert action(window, "actionOpen").shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    assert action(window, "actionSave").shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    assert action(window, "actionExport").shortcut() == QKeySequence("Ctrl+E")
+    assert action(window, "actionNew").shortcut() == QKeySequence(QKeySequence.StandardKey.New)
+    menus = [a.menu() for a in window.file_menu.actions() if a.menu() is not None]
+    assert [m.objectName() for m in menus] == ["recentMenu", "examplesMenu"]
+    examples = window.findChild(QMenu, "examplesMenu")
+    assert [a.objectName() for a in examples.actions()] == [
+        "actionExampleLecture",
+        "actionExampleNeuron",
+        "actionExampleReuse",
+    ]
+    assert window.file_menu.actions()[-1] is window.quit_action
+
+
+def test_title_shows_the_file_and_a_modified_mark(window, files):
+    """The title names the open file; an unsaved change sets the modified mark; undoing it clears the mark."""
+    assert window.windowTitle() == "untitled[*] — micrograd-gui"
+    assert window.open_workspace(LECTURE)
+    assert window.windowTitle() == "lecture.json[*] — micrograd-gui"
+    assert not window.isWindowModified()
+    modify(window)
+    assert window.isWindowModified()
+    window.undo_stack.undo()
+    assert not window.isWindowModified()
+
+
+# ---- open -------------------------------------------------------------------------------
+
+
+def test_open_workspace_replaces_the_document_and_clears_undo(window, files):
+    """open_workspace puts the file's values in the window and starts a fresh undo history."""
+    modify(window, "old")
+    assert window.open_workspace(LECTURE)
+    assert window.document.names == ["a", "b", "c", "e", "d", "f", "L"]
+    assert window.document.data("L") == -8.0
+    assert window.undo_stack.count() == 0
+    assert files.path == str(LECTURE)
+    assert files.recent_files() == [str(LECTURE)]
+
+
+def test_open_action_reads_in_the_background(window, files, qtbot):
+    """File > Open asks for a path, reads it off the UI thread, then shows it."""
+    window.ask_open_path = lambda: str(LECTURE)
+    with qtbot.waitSignal(files.opened, timeout=10_000) as opened:
+        action(window, "actionOpen").trigger()
+    assert opened.args == [str(LECTURE)]
+    assert window.document.names[-1] == "L"
+    assert window.errors == []
+
+
+def test_opening_a_file_with_backward_from_shows_its_grads(window, files, tmp_path):
+    """A file saved after a backward pass opens with the same grads."""
+    document = load_document(LECTURE)
+    document.backward("L")
+    path = tmp_path / "with_grads.json"
+    path.write_text(document_text(document))
+    assert window.open_workspace(path)
+    assert window.document.backward_root == "L"
+    assert window.document.grad("a") == 6.0
+
+
+def test_each_corrupt_file_leaves_the_current_work_untouched(window, files):
+    """Each corrupt file of the corpus is refused with one message naming it; workspace, undo history and title stay."""
+    assert window.open_workspace(REUSE)
+    modify(window)
+    before, title = state(window), window.windowTitle()
+    corpus = sorted(CORRUPT.glob("*.json"))
+    assert len(corpus) > 40
+    for path in corpus:
+        window.errors.clear()
+        assert not window.open_workspace(path), path.name
+        assert state(window) == before and window.windowTitle() == title, path.name
+        assert len(window.errors) == 1, (path.name, window.errors)
+        assert window.errors[0].startswith(f"{path.name}: "), window.errors[0]
+        assert "\n" not in window.errors[0]
+    assert files.recent_files() == [str(REUSE)]
+
+
+def test_a_corrupt_file_opened_from_the_menu_is_refused_without_asking(window, files, qtbot):
+    """Opening a bad file from the menu shows one message and never asks about unsaved changes."""
+    modify(window)
+    before = state(window)
+    window.ask_open_path = lambda: str(CORRUPT / "dangling_operand.json")
+    with qtbot.waitSignal(files.open_failed, timeout=10_000):
+        action(window, "actionOpen").trigger()
+    assert state(window) == before
+    assert window.errors == ["dangling_operand.json: value 2 ('e') uses 'q', which is not defined before it"]
+    assert window.answers == []
+
+
+# ---- unsaved changes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["new", "open", "example"])
+def test_cancel_keeps_everything(window, files, qtbot, how):
+    """Cancel at the unsaved-changes question keeps the work, its history and its mark."""
+    modify(window)
+    before = state(window)
+    window.next_answer = "cancel"
+    replace_the_work(window, files, qtbot, how, expect_change=False)
+    assert window.answers == ["asked"]
+    assert state(window) == before
+
+
+@pytest.mark.parametrize("how", ["new", "open", "example"])
+def test_discard_proceeds(window, files, qtbot, how):
+    """Discard drops the unsaved work and goes on."""
+    modify(window)
+    window.next_answer = "discard"
+    replace_the_work(window, files, qtbot, how, expect_change=True)
+    assert window.answers == ["asked"]
+    assert "z" not in window.document
+    assert not window.isWindowModified()
+
+
+@pytest.mark.parametrize("how", ["new", "open", "example"])
+def test_save_saves_then_proceeds(window, files, qtbot, tmp_path, how):
+    """Save writes the unsaved work (asking where, as it is untitled), then goes on."""
+    modify(window, "kept", 4.5)
+    target = tmp_path / "kept"
+    window.ask_save_path = lambda: str(target)
+    window.next_answer = "save"
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        replace_the_work(window, files, qtbot, how, expect_change=True)
+    qtbot.waitUntil(lambda: "kept" not in window.document, timeout=10_000)
+    saved = load_document(tmp_path / "kept.json")
+    assert saved.names == ["kept"] and saved.data("kept") == 4.5
+
+
+def replace_the_work(window, files, qtbot, how: str, expect_change: bool) -> None:
+    if how == "new":
+        action(window, "actionNew").trigger()
+    elif how == "example":
+        action(window, "actionExampleLecture").trigger()
+    else:
+        window.ask_open_path = lambda: str(LECTURE)
+        action(window, "actionOpen").trigger()
+        qtbot.waitUntil(lambda: window.answers != [], timeout=10_000)  # read in the background, then asked
+    if expect_change and window.next_answer != "save":
+        assert window.document.names in (["a", "b", "c", "e", "d", "f", "L"], [])
+
+
+def test_close_with_unsaved_changes_asks(window, files, qtbot, tmp_path):
+    """Closing asks: Cancel keeps the window open; Save saves then closes."""
+    assert window.open_workspace(REUSE)
+    copy = tmp_path / "reuse.json"
+    assert window.save_workspace(copy)
+    modify(window, "c", 2.0)
+    window.next_answer = "cancel"
+    assert not window.close()
+    assert window.isVisible() and window.isWindowModified()
+    window.next_answer = "save"
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert load_document(copy).names == ["a", "b", "c"]
+
+
+def test_close_without_changes_does_not_ask(window, files):
+    """A window with nothing unsaved closes at once."""
+    assert window.open_workspace(LECTURE)
+    assert window.close()
+    assert window.answers == []
+
+
+# ---- save ----------------------------------------------------------------------------------
+
+
+def test_save_of_an_untitled_workspace_asks_where_and_saves_in_the_background(window, files, qtbot, tmp_path):
+    """Ctrl+S on untitled work asks for a name (adding .json) and saves; the title follows."""
+    modify(window, "x", 0.1)
+    window.ask_save_path = lambda: str(tmp_path / "mine")
+    with qtbot.waitSignal(files.saved, timeout=10_000) as saved:
+        action(window, "actionSave").trigger()
+    assert saved.args == [str(tmp_path / "mine.json")]
+    assert document_text(window.document) == (tmp_path / "mine.json").read_text()
+    assert window.windowTitle() == "mine.json[*] — micrograd-gui"
+    assert not window.isWindowModified()
+    modify(window, "y", 0.2)
+    window.ask_save_path = lambda: pytest.fail("Save must not ask again once the work has a file")
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        action(window, "actionSave").trigger()
+    assert load_document(tmp_path / "mine.json").names == ["x", "y"]
+
+
+def test_save_as_writes_a_new_file_and_keeps_the_old_one(window, files, qtbot, tmp_path):
+    """Save As writes to the chosen file; the file opened before keeps its contents."""
+    original = tmp_path / "a.json"
+    original.write_bytes(LECTURE.read_bytes())
+    assert window.open_workspace(original)
+    modify(window)
+    window.ask_save_path = lambda: str(tmp_path / "b.json")
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        action(window, "actionSaveAs").trigger()
+    assert original.read_bytes() == LECTURE.read_bytes()
+    assert load_document(tmp_path / "b.json").names[-1] == "z"
+    assert files.recent_files()[:2] == [str(tmp_path / "b.json"), str(original)]
+
+
+def test_a_failed_save_keeps_the_old_file_and_says_why(window, files, qtbot, tmp_path, monkeypatch):
+    """When the final rename fails, the old file is unchanged, the reason is shown, the work stays modified."""
+    path = tmp_path / "work.json"
+    assert window.save_workspace(path)
+    old = path.read_bytes()
+    modify(window)
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with qtbot.waitSignal(files.save_failed, timeout=10_000) as failed:
+        action(window, "actionSave").trigger()
+    assert failed.args == ["Could not save work.json: permission denied"]
+    assert window.errors == ["Could not save work.json: permission denied"]
+    assert path.read_bytes() == old
+    assert window.isWindowModified()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_saving_onto_a_folder_says_why(window, files, tmp_path):
+    """save_workspace onto a folder returns False with the reason; the folder is untouched."""
+    (tmp_path / "folder.json").mkdir()
+    modify(window)
+    assert not window.save_workspace(tmp_path / "folder.json")
+    assert window.errors == ["Could not save folder.json: it is a folder"]
+    assert (tmp_path / "folder.json").is_dir() and window.isWindowModified()
+
+
+# ---- export ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf", ".dot", ".py"])
+def test_export_image_writes_each_format(window, files, tmp_path, suffix):
+    """export_image writes the format its suffix names, blocking until the file is there."""
+    assert window.open_workspace(LECTURE)
+    out = tmp_path / f"lecture{suffix}"
+    assert window.export_image(out)
+    assert out.read_bytes().startswith(MAGIC[suffix])
+    assert window.errors == []
+
+
+def test_exported_svg_shows_every_label_and_number(window, files, tmp_path, qtbot):
+    """After backward, the exported SVG holds each value's name, data and grad."""
+    assert window.open_workspace(LECTURE)
+    window.document.backward("L")
+    out = tmp_path / "lecture.svg"
+    assert window.export_image(out)
+    svg = html.unescape(out.read_text())
+    for name in window.document.names:
+        assert f">{name}</text>" in svg
+        assert f"data {window.document.data(name):.4f}" in svg
+        assert f"grad {window.document.grad(name):.4f}" in svg
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf", ".dot", ".py"])
+def test_export_action_exports_in_the_background(window, files, qtbot, tmp_path, suffix):
+    """Ctrl+E asks for the options and exports off the UI thread; the status bar says when it is done."""
+    assert window.open_workspace(LECTURE)
+    out = tmp_path / f"picture{suffix}"
+    window.ask_export_options = lambda: ExportOptions(str(out), rankdir="TB", root="d", scale=1.0)
+    with qtbot.waitSignal(files.exported, timeout=30_000):
+        action(window, "actionExport").trigger()
+    assert out.read_bytes().startswith(MAGIC[suffix])
+    assert window.statusBar().currentMessage() == f"Exported picture{suffix}"
+    if suffix == ".dot":
+        text = out.read_text()
+        assert "rankdir=TB" in text and '"v_L"' not in text and '"v_e"' in text
+
+
+def test_exported_script_prints_the_windows_numbers(window, files, tmp_path):
+    """The .py export, run on its own, prints the data and grads the window shows after backward."""
+    import subprocess
+    import sys
+
+    assert window.open_workspace(EXAMPLES_DIR / "neuron.json")
+    window.document.backward("o")
+    out = tmp_path / "neuron.py"
+    assert window.export_image(out)
+    result = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, cwd=tmp_path, check=True)
+    document = window.document
+    assert result.stdout.splitlines() == [
+        f"{n} data={document.data(n):.4f} grad={document.grad(n):.4f}" for n in document.names
+    ]
+
+
+def test_a_bad_export_says_why_and_writes_nothing(window, files, qtbot, tmp_path):
+    """An unknown suffix or a missing root is refused with a message and no file."""
+    assert window.open_workspace(LECTURE)
+    assert not window.export_image(tmp_path / "picture.gif")
+    assert not window.export_image(tmp_path / "picture.svg", root="nope")
+    assert window.errors == [
+        "Cannot export to 'picture.gif': the name must end in one of .png .svg .pdf .dot .py",
+        "There is no value named 'nope'",
+    ]
+    window.ask_export_options = lambda: ExportOptions(str(tmp_path / "missing" / "x.svg"))
+    with qtbot.waitSignal(files.export_failed, timeout=30_000):
+        action(window, "actionExport").trigger()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "settings"] == []
+
+
+def test_export_dialog_follows_the_suffix_and_returns_the_options(window, files, qtbot, tmp_path):
+    """The dialog's format follows the file name and the other way round; scale is for PNG only."""
+    dialog = ExportDialog(window, window.document.names + ["a", "b"], str(tmp_path / "g.png"), rankdir="LR")
+    qtbot.addWidget(dialog)
+    assert dialog.suffix() == ".png" and dialog.scale_spin.isEnabled()
+    dialog.path_edit.setText(str(tmp_path / "g.svg"))
+    assert dialog.suffix() == ".svg" and not dialog.scale_spin.isEnabled()
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(".pdf"))
+    assert dialog.path_edit.text() == str(tmp_path / "g.pdf")
+    dialog.direction_combo.setCurrentIndex(1)
+    dialog.root_combo.setCurrentIndex(dialog.root_combo.findData("b"))
+    assert dialog.root_combo.currentText() == "Only what feeds b"
+    assert dialog.options() == ExportOptions(str(tmp_path / "g.pdf"), "TB", "b", 2.0)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(".py"))
+    assert dialog.root_label.text() == "&Backward from:" and dialog.root_combo.currentData() == "b"
+    dialog.path_edit.setText(str(tmp_path / "g.gif"))
+    dialog.show()
+    dialog.export_button.click()
+    assert dialog.isVisible() and dialog.error_label.isVisible()
+    assert "must end in one of" in dialog.error_label.text()
+    dialog.path_edit.setText(str(tmp_path / "g.svg"))
+    dialog.export_button.click()
+    assert dialog.result() == ExportDialog.DialogCode.Accepted
+
+
+# ---- recent files, examples, drops ------------------------------------------------------
+
+
+def test_open_recent_lists_files_and_drops_missing_ones(window, files, qtbot, tmp_path):
+    """Opened and saved files go to Open Recent (at most 8, newest first); a vanished one is removed with a message."""
+    paths = []
+    for i in range(10):
+        path = tmp_path / f"w{i}.json"
+        path.write_bytes(REUSE.read_bytes())
+        assert window.open_workspace(path)
+        paths.append(str(path))
+    assert files.recent_files() == paths[::-1][:8]
+    recent_menu = window.findChild(QMenu, "recentMenu")
+    recent_menu.aboutToShow.emit()
+    entries = [a for a in recent_menu.actions() if a.data()]
+    assert [a.text() for a in entries[:2]] == ["&1 w9.json", "&2 w8.json"]
+    os.remove(paths[8])
+    entries[1].trigger()
+    assert window.errors == ["w8.json no longer exists; it was removed from Open Recent"]
+    assert paths[8] not in files.recent_files()
+    with qtbot.waitSignal(files.opened, timeout=10_000) as opened:
+        [a for a in recent_menu.actions() if a.data() == paths[5]][0].trigger()
+    assert opened.args == [paths[5]]
+
+
+def test_an_example_opens_as_an_untitled_copy(window, files, qtbot, tmp_path):
+    """Examples open as untitled copies: Save asks where instead of writing into the package."""
+    action(window, "actionExampleNeuron").trigger()
+    assert window.document.names[-1] == "o"
+    assert files.path is None
+    assert window.windowTitle() == "neuron (example)[*] — micrograd-gui"
+    asked = []
+    window.ask_save_path = lambda: asked.append(True) or str(tmp_path / "neuron.json")
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        action(window, "actionSave").trigger()
+    assert asked == [True]
+    assert (tmp_path / "neuron.json").read_bytes() == (EXAMPLES_DIR / "neuron.json").read_bytes()
+
+
+MIME_KEEP_ALIVE: list[QMimeData] = []  # a drag event only points at its QMimeData
+
+
+def drop_event(kind: str, path: Path) -> QDragEnterEvent | QDropEvent:
+    """A drag-enter or drop event carrying one local file, as a file manager sends it."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    MIME_KEEP_ALIVE.append(mime)
+    if kind == "enter":
+        return QDragEnterEvent(
+            QPoint(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+        )
+    return QDropEvent(
+        QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+
+
+def test_a_dropped_workspace_file_opens(window, files, qtbot):
+    """Dragging a .json file onto the window is accepted, and dropping it opens it."""
+    enter = drop_event("enter", LECTURE)
+    enter.ignore()
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    with qtbot.waitSignal(files.opened, timeout=10_000):
+        QApplication.sendEvent(window, drop_event("drop", LECTURE))
+    assert window.document.names[-1] == "L"
+
+
+def test_other_dropped_files_are_refused(window, files, tmp_path):
+    """A dragged file that is not .json is not accepted."""
+    other = tmp_path / "picture.png"
+    other.write_bytes(b"x")
+    enter = drop_event("enter", other)
+    enter.ignore()
+    QApplication.sendEvent(window, enter)
+    assert not enter.isAccepted()
+
+
+# ---- crash recovery ----------------------------------------------------------------------
+
+
+def test_unsaved_work_is_written_to_a_recovery_file_and_removed_on_save(window, files, qtbot, tmp_path):
+    """With unsaved changes a recovery file appears (workspace + original path); saving removes it."""
+    assert window.open_workspace(LECTURE)
+    files.recovery_interval_ms = 10
+    with qtbot.waitSignal(files.recovery_written, timeout=10_000):
+        modify(window)
+    recovery = json.loads(files.recovery.path.read_text())
+    assert recovery["original_path"] == str(LECTURE)
+    assert [v["name"] for v in recovery["workspace"]["values"]][-1] == "z"
+    assert pending_recoveries(files.recovery.directory) == []  # this window is alive: nothing to offer
+    assert window.save_workspace(tmp_path / "saved.json")
+    assert not files.recovery.path.exists()
+
+
+def test_recovery_is_removed_when_the_window_closes_normally(window, files, qtbot):
+    """Discarding the unsaved work on close removes its recovery file."""
+    files.recovery_interval_ms = 10
+    with qtbot.waitSignal(files.recovery_written, timeout=10_000):
+        modify(window)
+    assert files.recovery.path.exists()
+    window.next_answer = "discard"
+    assert window.close()
+    assert not files.recovery.path.exists()
+
+
+def write_crashed_recovery(directory: Path, original: str | None) -> Path:
+    """A recovery file as a crashed window leaves it: no live lock beside it."""
+    crashed = RecoveryFile(directory)
+    document = load_document(REUSE)
+    crashed.write(document.definitions + (Definition("c", "*", ("a", "b")),), None, original)
+    crashed._lock.unlock()  # what the end of a crashed process amounts to
+    return crashed.path
+
+
+def test_work_left_by_a_crash_is_offered_and_restored(window, files, tmp_path):
+    """At start, a crashed window's recovery file is offered; accepting restores it as unsaved work on its file."""
+    original = str(tmp_path / "reuse.json")
+    path = write_crashed_recovery(files.recovery.directory, original)
+    offered = []
+    window.ask_restore_recovery = lambda info: offered.append(info) or True
+    assert files.offer_recovery()
+    assert offered[0].original_path == original and offered[0].value_count == 3
+    assert window.document.names == ["a", "b", "c"] and window.document.data("c") == 18.0
+    assert window.isWindowModified()
+    assert files.path == original
+    assert not path.exists()
+
+
+def test_declined_recovery_is_deleted(window, files):
+    """Declining the offer deletes the recovery file and keeps the empty workspace."""
+    path = write_crashed_recovery(files.recovery.directory, None)
+    window.ask_restore_recovery = lambda info: False
+    assert not files.offer_recovery()
+    assert not path.exists() and len(window.document) == 0
+    assert pending_recoveries(files.recovery.directory) == []
+
+
+def test_a_corrupt_recovery_file_is_reported_and_deleted(window, files):
+    """A recovery file that cannot be read gives one message and is removed."""
+    directory = files.recovery.directory
+    directory.mkdir(parents=True)
+    (directory / "broken.json").write_text('{"format": "micrograd-gui-recovery", "version": 1, "workspace": 3}')
+    window.ask_restore_recovery = lambda info: True
+    assert not files.offer_recovery()
+    assert len(window.errors) == 1 and "recovered work" in window.errors[0]
+    assert list(directory.glob("*.json")) == []
