@@ -1,0 +1,245 @@
+"""How quickly the window answers clicks, and how long the UI thread can stall, in the real window offscreen.
+
+Figures and targets:
+
+(a) median time of one click (create or operation) on a 600-value workspace    target <= 30 ms
+(b) longest UI-thread stall while that workspace (~1,200 graph nodes) is laid
+    out: a QTimer ticks every 2 ms and the largest gap between ticks is kept,
+    from the change until picture_updated                                        target <= 50 ms
+(c) click to picture_updated (the picture has caught up):
+    the lecture (its last click, L = d * f)                                      target <= 150 ms
+    a 100-step chain v = v*w_i + w_j over 8 shared leaves (209 values)           target <= 1 s
+    the same chain at 300 steps (609 values)                                     target <= 3 s
+
+Run: .venv/bin/python bench/ui_latency.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never read or write the user's own settings or recovery files.
+_home = tempfile.mkdtemp(prefix="micrograd-gui-bench-")
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[_var] = os.path.join(_home, _var.lower())
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton  # noqa: E402
+
+from micrograd_gui.commands import AddDefinitions  # noqa: E402
+from micrograd_gui.document import Definition  # noqa: E402
+
+TIMEOUT = 120.0
+
+
+def chain(steps: int, leaves: int = 8) -> list[Definition]:
+    """v = v*w_i + w_j over `leaves` shared leaves: 1 + leaves + 2*steps values."""
+    definitions = [Definition("v0", data=0.5)]
+    definitions += [Definition(f"w{i}", data=0.1 * (i + 1) * (-1) ** i) for i in range(leaves)]
+    v = "v0"
+    for step in range(1, steps + 1):
+        i, j = step % leaves, (step * 3 + 1) % leaves
+        definitions.append(Definition(f"m{step}", "*", (v, f"w{i}")))
+        definitions.append(Definition(f"v{step}", "+", (f"m{step}", f"w{j}")))
+        v = f"v{step}"
+    return definitions
+
+
+def workspace(values: int) -> list[Definition]:
+    """A mixed workspace of about `values` values: a third leaves, the rest ops over recent values."""
+    definitions: list[Definition] = []
+    names: list[str] = []
+    ops = ["+", "*", "-", "tanh", "+", "*"]
+    for i in range(values):
+        name = f"x{i}"
+        if i < 4 or i % 3 == 0:
+            definitions.append(Definition(name, data=0.5 + (i % 7) * 0.1))
+        else:
+            op = ops[i % len(ops)]
+            a, b = names[-1], names[max(0, len(names) - 2 - i % 5)]
+            definitions.append(Definition(name, op, (a,) if op == "tanh" else (a, b)))
+        names.append(name)
+    return definitions
+
+
+def lecture_but_last() -> list[Definition]:
+    return [
+        Definition("a", data=2.0),
+        Definition("b", data=-3.0),
+        Definition("c", data=10.0),
+        Definition("e", "*", ("a", "b")),
+        Definition("d", "+", ("e", "c")),
+        Definition("f", data=-2.0),
+    ]
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        from micrograd_gui import MainWindow
+
+        self.window = MainWindow()
+        self.window.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
+        self.window.resize(1400, 900)
+        self.window.show()
+        self.graph = self.window.graph_view
+        self.updates = 0
+        self.graph.picture_updated.connect(self._count)
+
+    def _count(self) -> None:
+        self.updates += 1
+
+    def find(self, cls: type, name: str):
+        widget = self.window.findChild(cls, name)
+        assert widget is not None, name
+        return widget
+
+    def settle(self) -> None:
+        """Run the event loop until the picture has caught up and nothing is pending."""
+        deadline = time.monotonic() + TIMEOUT
+        quiet_since = None
+        while time.monotonic() < deadline:
+            self.app.processEvents()
+            if self.graph.is_busy():
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > 0.3:
+                return
+            time.sleep(0.002)
+        raise TimeoutError("the graph did not settle")
+
+    def load(self, definitions: list[Definition]) -> None:
+        """Start from an empty workspace holding `definitions`, with the picture caught up."""
+        document = self.window.document
+        document.replace_definitions([])
+        self.window.undo_stack.clear()
+        self.settle()
+        assert self.window.push(AddDefinitions, document, definitions, "Load")
+        self.settle()
+
+    def wait_for_picture(self, act: Callable[[], None]) -> tuple[float, float]:
+        """Seconds from `act` to the next picture_updated, and the longest gap between 2 ms ticks meanwhile."""
+        gaps = QElapsedTimer()
+        longest = [0.0]
+
+        def tick() -> None:
+            longest[0] = max(longest[0], gaps.nsecsElapsed() / 1e9)
+            gaps.restart()
+
+        timer = QTimer()
+        timer.setInterval(2)
+        timer.timeout.connect(tick)
+        target = self.updates + 1
+        start = time.perf_counter()
+        gaps.start()
+        timer.start()
+        act()
+        tick()  # the click itself blocks the UI thread too
+        deadline = start + TIMEOUT
+        while self.updates < target or self.graph.is_busy():
+            self.app.processEvents()
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no picture_updated")
+            time.sleep(0.0005)
+        elapsed = time.perf_counter() - start
+        timer.stop()
+        return elapsed, longest[0]
+
+    # ---- clicks ----------------------------------------------------------------------
+
+    def click_create(self, name: str, number: str) -> None:
+        self.find(QLineEdit, "nameEdit").setText(name)
+        self.find(QLineEdit, "dataEdit").setText(number)
+        self.find(QPushButton, "createButton").click()
+
+    def click_op(self, button: str, a: str, b: str, result: str) -> None:
+        for combo_name, name in (("operandA", a), ("operandB", b)):
+            combo = self.find(QComboBox, combo_name)
+            combo.setCurrentIndex(combo.findText(name))
+        self.find(QLineEdit, "resultNameEdit").setText(result)
+        self.find(QPushButton, button).click()
+
+
+def report(label: str, value: float, target: float, unit: str = "ms") -> bool:
+    shown = value * 1000 if unit == "ms" else value
+    limit = target * 1000 if unit == "ms" else target
+    met = value <= target
+    print(f"{label:<62} {shown:9.1f} {unit}   target <= {limit:g} {unit}   {'met' if met else 'MISSED'}")
+    return met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each picture timing (the median is kept)")
+    parser.add_argument("--clicks", type=int, default=40, help="clicks timed on the 600-value workspace")
+    args = parser.parse_args()
+    bench = Bench()
+    results = []
+
+    # (a) one click on a 600-value workspace
+    big = workspace(600)
+    bench.load(big)
+    times = []
+    last = big[-1].name
+    for i in range(args.clicks):
+        start = time.perf_counter()
+        if i % 2 == 0:
+            bench.click_create(f"n{i}", str(i * 0.25))
+        else:
+            bench.click_op("mulButton", last, f"n{i - 1}", f"p{i}")
+        times.append(time.perf_counter() - start)
+        bench.app.processEvents()
+    assert len(bench.window.document) == 600 + args.clicks, "a click was refused"
+    bench.settle()
+    results.append(report("(a) one click on a 600-value workspace, median", statistics.median(times), 0.030))
+    print(f"    (max {max(times) * 1000:.1f} ms over {len(times)} clicks)")
+
+    # (b) the longest stall while ~1,200 graph nodes are laid out and drawn
+    stalls, layouts = [], []
+    for _run in range(args.repeat):
+        bench.load(big)
+        elapsed, stall = bench.wait_for_picture(lambda: bench.window.top_to_bottom_action.toggle())
+        stalls.append(stall)
+        layouts.append(elapsed)
+    nodes = len(bench.graph.node_names())
+    results.append(report(f"(b) longest UI stall laying out 600 values ({nodes} value nodes)", max(stalls), 0.050))
+    print(f"    (layout to picture {statistics.median(layouts):.2f} s)")
+    bench.window.top_to_bottom_action.setChecked(False)
+
+    # (c) click to picture
+    def last_click(definitions: list[Definition]) -> tuple[str, str, str, str]:
+        final = definitions[-1]
+        return ("addButton" if final.op == "+" else "mulButton", final.operands[0], final.operands[1], final.name)
+
+    cases = [("lecture", lecture_but_last(), ("mulButton", "d", "f", "L"), 0.150)]
+    for steps, target in ((100, 1.0), (300, 3.0)):
+        full = chain(steps)
+        label = f"{steps}-step chain over 8 shared leaves ({len(full)} values)"
+        cases.append((label, full[:-1], last_click(full), target))
+    for label, definitions, click, target in cases:
+        elapsed_runs, stall_runs = [], []
+        for _run in range(args.repeat):
+            bench.load(definitions)
+            elapsed, stall = bench.wait_for_picture(lambda c=click: bench.click_op(*c))
+            assert click[3] in bench.window.document, f"{click[3]} was not created"
+            elapsed_runs.append(elapsed)
+            stall_runs.append(stall)
+        results.append(report(f"(c) click to picture: {label}", statistics.median(elapsed_runs), target))
+        print(f"    (longest UI stall meanwhile {max(stall_runs) * 1000:.1f} ms)")
+
+    print("all targets met" if all(results) else "some targets MISSED")
+    bench.window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
