@@ -149,8 +149,9 @@ class BackwardStepper:
         updates: list[GradUpdate] = []
         if v._prev:
             out = self.names[i]
-            lines.append(f"through {describe(v, self.names[i], [self.names[self._index[id(c)]] for c in v._prev])}:")
-            formulas = local_formulas(v, [self.names[self._index[id(c)]] for c in v._prev], out)
+            operands = [self.names[self._index[id(c)]] for c in v._prev]
+            lines.append(f"through {describe(v, out, operands)}, where {out}.grad = {format_number4(self.grads[i])}:")
+            formulas = local_formulas(v, operands, out)
             for child, local, formula in zip(v._prev, local_grads(v), formulas):
                 j = self._index[id(child)]
                 before = self.grads[j]

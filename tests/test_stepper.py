@@ -55,7 +55,7 @@ def test_first_step_explains_the_seed():
     step = stepper.step()
     assert step.lines[0] == "Step 1 of 3"
     assert step.lines[1].startswith("L.grad = 1")
-    assert "through L = d * f:" in step.explanation
+    assert "through L = d * f, where L.grad = 1.0000:" in step.explanation
     assert "d.grad += f.data * L.grad = (-2.0000) * 1.0000 = -2.0000" in step.explanation
     assert "f.grad += d.data * L.grad = 4.0000 * 1.0000 = 4.0000" in step.explanation
 
@@ -67,6 +67,7 @@ def test_chain_rule_with_this_steps_numbers():
     stepper.step()
     step = stepper.step()
     assert step.node == "e"
+    assert step.lines[1] == "through e = a * b, where e.grad = -2.0000:"
     assert "a.grad += b.data * e.grad = (-3.0000) * (-2.0000) = 6.0000" in step.explanation
     assert "b.grad += a.data * e.grad = 2.0000 * (-2.0000) = -4.0000" in step.explanation
     assert stepper.done

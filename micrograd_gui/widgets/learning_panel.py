@@ -344,7 +344,8 @@ class StepThroughPanel(QGroupBox):
         if self._own_change:
             return
         if self._stepper is not None:
-            self._abandon("The workspace changed, so the walk ended.")
+            what = "The workspace changed" if change.structure else "Numbers or grads changed elsewhere"
+            self._abandon(f"{what}, so the walk ended.")
         else:
             self._update_buttons()
             self._show_intro()
