@@ -207,6 +207,7 @@ class _Builder:
         self.start = start
         self.definitions: list[Definition] = []
         self.taken: set[str] = set()
+        self.counters: dict[str, int] = {}
 
     def column(self, node: ast.AST) -> int:
         return self.start + getattr(node, "col_offset", 0) + 1
@@ -241,7 +242,12 @@ class _Builder:
         return self.definitions
 
     def fresh(self, prefix: str) -> str:
-        name = self.document.auto_name(prefix, self.taken)
+        """The next free `t1`, `t2`, ... (what `Document.auto_name` gives), without rescanning from 1."""
+        i = self.counters.get(prefix, 1)
+        while f"{prefix}{i}" in self.document or f"{prefix}{i}" in self.taken:
+            i += 1
+        self.counters[prefix] = i + 1
+        name = f"{prefix}{i}"
         self.taken.add(name)
         return name
 
