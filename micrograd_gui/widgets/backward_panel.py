@@ -29,12 +29,15 @@ class BackwardPanel(QGroupBox):
 
         self.backward_from = NameCombo(document, "backwardFrom", follow_newest=True)
         self.backward_from.setToolTip("The value to differentiate: grads become d this / d value")
-        self.backward_button = QPushButton(assets.icon("backward"), "Backward", objectName="backwardButton")
+        self.backward_button = QPushButton(assets.icon("backward"), "Backward")
+        self.backward_button.setObjectName("backwardButton")
         self.backward_button.setProperty("role", "primary")
         self.backward_button.setToolTip("Run backward: every grad becomes d (this value) / d (that value)")
-        self.zero_grads_button = QPushButton(assets.icon("zero_grads"), "Zero grads", objectName="zeroGradsButton")
+        self.zero_grads_button = QPushButton(assets.icon("zero_grads"), "Zero grads")
+        self.zero_grads_button.setObjectName("zeroGradsButton")
         self.zero_grads_button.setToolTip("Set every grad back to 0")
-        self.status_label = QLabel(objectName="gradsStatus")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("gradsStatus")
         self.status_label.setProperty("role", "hint")
         self.status_label.setWordWrap(True)
 

@@ -178,14 +178,16 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About micrograd-gui", "actionAbout")
 
     def _lay_out(self) -> None:
-        self.side_panel = QWidget(objectName="sidePanel")
+        self.side_panel = QWidget()
+        self.side_panel.setObjectName("sidePanel")
         self.side_layout = QVBoxLayout(self.side_panel)
         self.side_layout.setContentsMargins(6, 6, 6, 6)
         self.side_layout.addWidget(self.value_form)
         self.side_layout.addWidget(self.op_buttons)
         self.side_layout.addWidget(self.backward_panel)
         self.side_layout.addStretch(1)
-        side_scroll = QScrollArea(objectName="sideScroll")
+        side_scroll = QScrollArea()
+        side_scroll.setObjectName("sideScroll")
         side_scroll.setWidget(self.side_panel)
         side_scroll.setWidgetResizable(True)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -193,13 +195,15 @@ class MainWindow(QMainWindow):
         scroll_bar = side_scroll.verticalScrollBar().sizeHint().width()
         side_scroll.setMinimumWidth(self.side_panel.minimumSizeHint().width() + scroll_bar)
 
-        self.centre_splitter = QSplitter(Qt.Orientation.Vertical, objectName="centreSplitter")
+        self.centre_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.centre_splitter.setObjectName("centreSplitter")
         self.centre_splitter.addWidget(self.graph_view)
         self.centre_splitter.addWidget(self.value_table)
         self.centre_splitter.setStretchFactor(0, 3)
         self.centre_splitter.setStretchFactor(1, 1)
         self.centre_splitter.setChildrenCollapsible(False)
-        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.setObjectName("mainSplitter")
         self.main_splitter.addWidget(side_scroll)
         self.main_splitter.addWidget(self.centre_splitter)
         self.main_splitter.setStretchFactor(0, 0)
@@ -443,7 +447,8 @@ class MainWindow(QMainWindow):
 
     def _default_splitter(self, splitter: QSplitter) -> None:
         if splitter is self.main_splitter:
-            side = max(self.main_splitter.widget(0).minimumWidth(), SIDE_PANEL_WIDTH)
+            side_panel = self.main_splitter.widget(0)
+            side = max(side_panel.minimumWidth() if side_panel else 0, SIDE_PANEL_WIDTH)
             splitter.setSizes([side, max(self.width() - side, 400)])
         else:
             splitter.setSizes([max(self.height() * 2 // 3, 300), max(self.height() // 3, 150)])
@@ -465,7 +470,7 @@ class MainWindow(QMainWindow):
 
     def _add_file_tools(self) -> None:
         # The file actions are created by their own module after this window's __init__ ran.
-        first = self.tool_bar.actions()[0] if self.tool_bar.actions() else None
+        first = self.tool_bar.actions()[0]
         added = False
         for object_name, icon in FILE_TOOL_ACTIONS:
             action = self.findChild(QAction, object_name)
@@ -475,7 +480,7 @@ class MainWindow(QMainWindow):
                 action.setIcon(assets.icon(icon))
             self.tool_bar.insertAction(first, action)
             added = True
-        if added and first is not None:
+        if added:
             self.tool_bar.insertSeparator(first)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -65,20 +65,23 @@ class OpButtons(QGroupBox):
         self.operand_a.setToolTip("Operand A (unary operations use A)")
         self.operand_b = NameCombo(document, "operandB")
         self.operand_b.setToolTip("Operand B (for \u00d7 + \u2212 \u00f7; for x\u207f its number is the exponent)")
-        self.result_name_edit = QLineEdit(objectName="resultNameEdit")
+        self.result_name_edit = QLineEdit()
+        self.result_name_edit.setObjectName("resultNameEdit")
         self.result_name_edit.setPlaceholderText("automatic")
         self.result_name_edit.setToolTip("The result's name; leave empty for an automatic one (t1, t2, ...)")
         self.result_name_edit.setMaxLength(200)
         self.buttons: dict[str, QPushButton] = {}
         for operation in OPERATIONS:
-            button = QPushButton(operation.symbol, objectName=operation.object_name)
+            button = QPushButton(operation.symbol)
+            button.setObjectName(operation.object_name)
             button.setProperty("role", "op")
             button.setToolTip(f"{operation.formula}\nlocal derivative: {operation.derivative}")
             button.setAccessibleName(operation.name)
             # A push button's size hint is at least 80 px wide; five in a row would widen the side panel.
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance(operation.symbol) + 20)
             self.buttons[operation.op] = button
-        self.error_label = QLabel(objectName="combineError")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("combineError")
         self.error_label.setProperty("role", "error")
         self.error_label.setWordWrap(True)
         self.error_label.hide()

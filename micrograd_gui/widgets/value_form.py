@@ -34,17 +34,21 @@ class ValueForm(QGroupBox):
         self._window = window
         self._suggested = ""
 
-        self.name_edit = QLineEdit(objectName="nameEdit")
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("nameEdit")
         self.name_edit.setPlaceholderText("name")
         self.name_edit.setToolTip("The new value's name: letters, digits and _, not starting with a digit")
         self.name_edit.setMaxLength(200)  # longer than any valid name, so the length rule can say why
-        self.data_edit = QLineEdit(objectName="dataEdit")
+        self.data_edit = QLineEdit()
+        self.data_edit.setObjectName("dataEdit")
         self.data_edit.setPlaceholderText("number, e.g. 2.0")
         self.data_edit.setToolTip("The new value's number, e.g. 2, -3.5 or 1e-3")
-        self.create_button = QPushButton("Create", objectName="createButton")
+        self.create_button = QPushButton("Create")
+        self.create_button.setObjectName("createButton")
         self.create_button.setProperty("role", "primary")
         self.create_button.setToolTip("Create a leaf value with this name and number (Return)")
-        self.error_label = QLabel(objectName="createError")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("createError")
         self.error_label.setProperty("role", "error")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -63,15 +67,15 @@ class ValueForm(QGroupBox):
         layout.addLayout(row)
         layout.addWidget(self.error_label)
 
-        self.create_button.clicked.connect(self.create)
-        self.data_edit.returnPressed.connect(self.create)
+        self.create_button.clicked.connect(self.create_value)
+        self.data_edit.returnPressed.connect(self.create_value)
         self.name_edit.returnPressed.connect(self._on_name_return)
         self.name_edit.textEdited.connect(self._clear_error)
         self.data_edit.textEdited.connect(self._clear_error)
         window.document.add_listener(self._on_document_changed)
         self._suggest_name()
 
-    def create(self) -> bool:
+    def create_value(self) -> bool:
         """Create the leaf the fields describe; True if it was created."""
         document = self._window.document
         name = self.name_edit.text().strip()
@@ -99,7 +103,7 @@ class ValueForm(QGroupBox):
 
     def _on_name_return(self) -> None:
         if self.data_edit.text().strip():
-            self.create()
+            self.create_value()
         else:
             self.data_edit.setFocus()
 
