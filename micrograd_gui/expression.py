@@ -12,6 +12,11 @@ bounding the next: the characters (length, alphabet, parenthesis depth), the
 tokens (keywords, number literals, the operation count), then Python's own
 parser (`ast.parse`) and a whitelist of node types. Every refusal is an
 `ExpressionError` saying what is wrong and where.
+
+Limits: 10,000 characters, 500 operations (each node the expression
+creates: a binary op, a negation, a function call, a power; a sign written
+on a number is part of the constant), 50 levels of parentheses (a function
+call's included), number literals of at most 400 characters.
 """
 
 from __future__ import annotations
