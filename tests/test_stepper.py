@@ -219,3 +219,16 @@ def test_deep_chain_without_recursion():
     stepper = BackwardStepper(v)
     stepper.finish()
     assert stepper.grads == full_backward(v)
+
+
+def test_learning_models_import_no_qt():
+    """The expression parser, the stepper and the gradient check run without Qt."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import micrograd_gui.expression, micrograd_gui.stepper, micrograd_gui.gradcheck\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
