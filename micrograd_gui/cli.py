@@ -17,9 +17,12 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from micrograd_gui import __version__
+
+if TYPE_CHECKING:
+    from micrograd_gui.widgets.main_window import MainWindow
 
 EXPORT_SUFFIXES = (".png", ".svg", ".pdf", ".dot", ".py")
 MAX_SCALE = 20.0
@@ -138,22 +141,29 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def open_window(workspace: str | None = None) -> MainWindow:
+    """The app's window, shown: work left by a crash is offered first, then `workspace` opens
+    (in the background; a bad file shows its reason in the window)."""
+    from micrograd_gui.widgets.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    window.file_actions.offer_recovery()
+    if workspace is not None:
+        window.file_actions.open_path(workspace)
+    return window
+
+
 def run_app(workspace: str | None) -> int:
     from PySide6.QtWidgets import QApplication
-
-    from micrograd_gui.widgets.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("micrograd-gui")
     app.setOrganizationName("micrograd-gui")
-    window = MainWindow()
-    window.show()
-    file_actions = getattr(window, "file_actions", None)
-    if file_actions is not None:
-        file_actions.offer_recovery()
-        if workspace is not None:
-            file_actions.open_path(workspace)
-    return app.exec()
+    window = open_window(workspace)
+    code = app.exec()
+    del window
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

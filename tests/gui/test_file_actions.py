@@ -540,3 +540,30 @@ def test_a_corrupt_recovery_file_is_reported_and_deleted(window, files):
     assert not files.offer_recovery()
     assert len(window.errors) == 1 and "recovered work" in window.errors[0]
     assert list(directory.glob("*.json")) == []
+
+
+# ---- the command line -------------------------------------------------------------------
+
+
+def test_a_workspace_given_on_the_command_line_opens(qtbot):
+    """`micrograd-gui lecture.json` shows the window with the lecture's values."""
+    from micrograd_gui.cli import open_window
+
+    window = open_window(str(LECTURE))
+    qtbot.addWidget(window)
+    window.ask_save_changes = lambda: "discard"
+    qtbot.waitUntil(lambda: window.document.names[-1:] == ["L"], timeout=10_000)
+    assert window.isVisible()
+    assert window.windowTitle() == "lecture.json[*] — micrograd-gui"
+
+
+def test_a_missing_workspace_on_the_command_line_says_so(qtbot, tmp_path):
+    """A file given on the command line that does not exist leaves an empty window and a message."""
+    from micrograd_gui.cli import open_window
+
+    window = open_window(str(tmp_path / "gone.json"))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.file_actions.open_failed, timeout=10_000) as failed:
+        pass
+    assert failed.args == ["gone.json: no such file"]
+    assert len(window.document) == 0
