@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPen,
     QPolygonF,
     QResizeEvent,
@@ -50,6 +51,7 @@ SELECTED_INK = QColor("#2f6fd6")
 ACTIVE_FILL = QColor("#ffedc2")
 ACTIVE_INK = QColor("#d98200")
 VISITED_FILL = QColor("#e3f4e1")
+BORDER = QColor("#c8c8c8")
 
 LINE_WIDTH = 1.0
 HIGHLIGHT_WIDTH = 2.5
@@ -389,7 +391,7 @@ class GraphView(QWidget):
 
         # layout
         box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
+        box.setContentsMargins(1, 1, 1, 1)  # room for the panel's border, drawn in paintEvent
         box.addWidget(self.canvas)
 
         # connections
@@ -694,6 +696,12 @@ class GraphView(QWidget):
         self.node_clicked.emit(name, shift)
 
     # ---- Qt overrides -------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(BORDER)
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
