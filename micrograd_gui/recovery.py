@@ -28,9 +28,9 @@ from micrograd_gui.document import Definition
 from micrograd_gui.workspace_file import (
     Workspace,
     WorkspaceFileError,
+    dumps,
     parse_json,
     workspace_from_object,
-    workspace_object,
     write_atomic,
 )
 
@@ -63,13 +63,10 @@ class RecoveryInfo:
 
 
 def recovery_text(definitions: Sequence[Definition], backward_from: str | None, original_path: str | None) -> str:
-    obj = {
-        "format": FORMAT,
-        "version": VERSION,
-        "original_path": original_path,
-        "workspace": workspace_object(definitions, backward_from),
-    }
-    return json.dumps(obj, allow_nan=False, separators=(",", ":"))
+    """The recovery file's text; the workspace part is a workspace file's text, written the fast way."""
+    workspace = dumps(definitions, backward_from).rstrip("\n")
+    head = f'{{"format": {json.dumps(FORMAT)}, "version": {VERSION}, "original_path": {json.dumps(original_path)},'
+    return f'{head}\n"workspace": {workspace}}}\n'
 
 
 class RecoveryFile:
