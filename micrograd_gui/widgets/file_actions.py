@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from micrograd_gui import assets
 from micrograd_gui.document import Definition, Document, DocumentError
 from micrograd_gui.export_python import python_script
 from micrograd_gui.recovery import RecoveryFile, RecoveryInfo, discard_recovery, pending_recoveries, read_recovery
@@ -187,6 +188,7 @@ class ExportDialog(QDialog):
         self.scale_spin.setValue(scale)
         self.error_label = _named(QLabel(), "exportErrorLabel")
         self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {assets.ERROR_COLOUR.name()};")
         self.error_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -196,7 +198,9 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
         form = QFormLayout()
-        form.addRow("&File:", path_row)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path_edit)
+        form.addRow(file_label, path_row)
         form.addRow("F&ormat:", self.format_combo)
         form.addRow("D&irection:", self.direction_combo)
         form.addRow(self.root_label, self.root_combo)
