@@ -7,6 +7,40 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from micrograd_gui.document import Change, Document
 
 
+def appended_names(document: Document, change: Change, known: int) -> list[str] | None:
+    """The names `change` appended after the first `known` values, in order, or None if it did
+    anything else. Cheap (no pass over the whole workspace), so big workspaces stay quick."""
+    added = len(document) - known
+    if added <= 0 or len(change.names) != added or any(name not in document for name in change.names):
+        return None
+    new = sorted(change.names, key=document.position)
+    if document.position(new[0]) != known:
+        return None
+    return new
+
+
+def kept_names(document: Document, change: Change, known: list[str]) -> list[str] | None:
+    """What is left of `known` when `change` removed only its last few names, or None if it did
+    anything else. Cheap, like `appended_names`."""
+    removed = len(known) - len(document)
+    if removed <= 0 or len(change.names) != removed or set(known[-removed:]) != change.names:
+        return None
+    return known[:-removed]
+
+
+def updated_names(document: Document, change: Change, known: list[str]) -> list[str]:
+    """The document's names after `change`, given the names before it; quick for additions and
+    removals at the end (a click, an undo), a full read otherwise."""
+    if change.structure:
+        appended = appended_names(document, change, len(known))
+        if appended is not None:
+            return known + appended
+        kept = kept_names(document, change, known)
+        if kept is not None:
+            return kept
+    return document.names
+
+
 class NameCombo(QComboBox):
     """The document's value names, in document order; updates itself on every structural change.
 
@@ -38,40 +72,68 @@ class NameCombo(QComboBox):
         """The names listed, in order."""
         return list(self._items)
 
-    def sync(self) -> None:
+    def sync(self, change: Change | None = None) -> None:
         """Bring the items in line with the document, touching as few as possible."""
+        items = self._items
+        appended = kept = None
+        if change is not None and change.structure:
+            appended = appended_names(self._document, change, len(items))
+            if appended is None:
+                kept = kept_names(self._document, change, items)
+        self._syncing = True
+        try:
+            if appended is not None:
+                self._append(appended)
+            elif kept is not None:
+                self._truncate(kept)
+            else:
+                self._reread()
+        finally:
+            self._syncing = False
+
+    def _append(self, appended: list[str]) -> None:
+        # Earlier items keep their places, so the current index still names the same value.
+        self._items = self._items + appended
+        self.addItems(appended)
+        if self._follow_newest and self._user_choice is None:
+            self.setCurrentIndex(len(self._items) - 1)
+
+    def _truncate(self, kept: list[str]) -> None:
+        current = self.currentIndex()
+        self._items = kept
+        for index in range(self.count() - 1, len(kept) - 1, -1):
+            self.removeItem(index)
+        if current >= len(kept) or (self._follow_newest and self._user_choice is None):
+            self._user_choice = None
+            self.setCurrentIndex(len(kept) - 1)
+
+    def _reread(self) -> None:
         names = self._document.names
         items = self._items
         if names == items:
             return
-        self._syncing = True
-        try:
-            if len(names) > len(items) and names[: len(items)] == items:
-                self.addItems(names[len(items) :])
-            elif len(names) == len(items):
-                for i, (old, new) in enumerate(zip(items, names)):
-                    if old != new:
-                        self.setItemText(i, new)
-                        if self._user_choice == old:
-                            self._user_choice = new
+        if len(names) == len(items):  # a rename: same places, new text
+            for i, (old, new) in enumerate(zip(items, names)):
+                if old != new:
+                    self.setItemText(i, new)
+                    if self._user_choice == old:
+                        self._user_choice = new
+        else:
+            current = self.currentText()
+            self.clear()
+            self.addItems(names)
+            if self._follow_newest and self._user_choice not in names:
+                self._user_choice = None
+            wanted = self._user_choice if self._follow_newest else current
+            if wanted is None or wanted not in names:
+                self.setCurrentIndex(len(names) - 1)
             else:
-                current = self.currentText()
-                self.clear()
-                self.addItems(names)
-                if current in names:
-                    self.setCurrentIndex(names.index(current))
-                else:
-                    self.setCurrentIndex(len(names) - 1)
-            self._items = names
-            if self._follow_newest and names:
-                wanted = self._user_choice if self._user_choice in names else names[-1]
                 self.setCurrentIndex(names.index(wanted))
-        finally:
-            self._syncing = False
+        self._items = names
 
     def _on_document_changed(self, change: Change) -> None:
         if change.structure:
-            self.sync()
+            self.sync(change)
 
     def _on_index_changed(self, index: int) -> None:
         if self._syncing:

@@ -12,6 +12,7 @@ from engine import format_number
 from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
 from micrograd_gui.document import Change, Definition, Document, DocumentError, parse_number
+from micrograd_gui.widgets.name_combo import updated_names
 
 if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
@@ -158,12 +159,16 @@ class ValueTableModel(QAbstractTableModel):
     # ---- following the document ----------------------------------------------
 
     def _on_document_changed(self, change: Change) -> None:
-        names = self._document.names
         old = self._names
         last_column = len(COLUMNS) - 1
-        if not change.structure or names == old:
+        if not change.structure:
+            if old:
+                self.dataChanged.emit(self.index(0, DATA), self.index(len(old) - 1, last_column))
+            return
+        names = updated_names(self._document, change, old)
+        if names == old:
             if names:
-                self.dataChanged.emit(self.index(0, DATA), self.index(len(names) - 1, last_column))
+                self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
         elif len(names) > len(old) and names[: len(old)] == old:
             self.beginInsertRows(QModelIndex(), len(old), len(names) - 1)
             self._names = names

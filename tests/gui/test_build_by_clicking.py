@@ -321,3 +321,20 @@ def test_selecting_a_row_highlights_the_node(window, monkeypatch):
     monkeypatch.setattr(graph, "select", lambda name: (selected.append(name), original(name)))
     window.value_table.select_name("d")
     assert selected[-1] == "d"
+
+
+def test_operand_choice_survives_deleting_and_restoring_other_values(window):
+    """Deleting values from the middle keeps A on its value; undo brings every name back in order."""
+    build_lecture(window, typed=False)
+    combo_a = find(window, QComboBox, "operandA")
+    choose(combo_a, "f")
+    window.ask_delete_dependents = lambda name, dependents: True
+    window.delete_values(["c"])
+    names = [combo_a.itemText(i) for i in range(combo_a.count())]
+    assert names == ["a", "b", "e", "f"]
+    assert combo_a.currentText() == "f"
+    assert find(window, QComboBox, "backwardFrom").currentText() == "f"
+    window.undo_stack.undo()
+    assert [combo_a.itemText(i) for i in range(combo_a.count())] == ["a", "b", "c", "e", "d", "f", "L"]
+    assert combo_a.currentText() == "f"
+    assert find(window, QComboBox, "backwardFrom").currentText() == "L"
