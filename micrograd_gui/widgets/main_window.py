@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
 
         # ---- features that install themselves from their own modules ----
         self.file_actions = FileActions(self)
+        from micrograd_gui.widgets.learning_panel import install_learning_tools
+
+        install_learning_tools(self)  # the expression bar, step-through backward, gradient check
 
     # ---- files (widgets/file_actions.py): contract methods, blocking, for scripts and tests ----
 
@@ -252,6 +255,7 @@ class MainWindow(QMainWindow):
         self.value_table.value_selected.connect(self._on_table_selection)
         self.graph_view.node_clicked.connect(self._on_node_clicked)
         self.graph_view.selection_changed.connect(self._on_graph_selection)
+        self.graph_view.picture_updated.connect(self._on_picture_updated)
         self.document.add_listener(self._on_document_changed)
 
     def add_side_group(self, widget: QWidget) -> None:
@@ -379,6 +383,12 @@ class MainWindow(QMainWindow):
 
     def _on_table_selection(self, name: str) -> None:
         self.graph_view.select(name or None)
+
+    def _on_picture_updated(self) -> None:
+        # A row selected before its node was drawn gets its highlight once the picture catches up.
+        name = self.value_table.current_name()
+        if name and self.graph_view.selected() != name:
+            self.graph_view.select(name)
 
     def _on_graph_selection(self, name: str) -> None:
         if name:

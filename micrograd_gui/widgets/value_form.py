@@ -41,7 +41,7 @@ class ValueForm(QGroupBox):
         self.name_edit.setMaxLength(200)  # longer than any valid name, so the length rule can say why
         self.data_edit = QLineEdit()
         self.data_edit.setObjectName("dataEdit")
-        self.data_edit.setPlaceholderText("number, e.g. 2.0")
+        self.data_edit.setPlaceholderText("number")
         self.data_edit.setToolTip("The new value's number, e.g. 2, -3.5 or 1e-3")
         self.create_button = QPushButton("Create")
         self.create_button.setObjectName("createButton")

@@ -338,3 +338,13 @@ def test_operand_choice_survives_deleting_and_restoring_other_values(window):
     assert [combo_a.itemText(i) for i in range(combo_a.count())] == ["a", "b", "c", "e", "d", "f", "L"]
     assert combo_a.currentText() == "f"
     assert find(window, QComboBox, "backwardFrom").currentText() == "L"
+
+
+def test_row_selected_before_the_picture_is_highlighted_when_it_arrives(window, qtbot):
+    """A row selected while the graph is still being laid out is highlighted once the picture catches up."""
+    graph = find(window, QWidget, "graphView")
+    with qtbot.waitSignal(graph.picture_updated, timeout=20_000):
+        build_lecture(window, typed=False)
+        window.value_table.select_name("e")
+    qtbot.waitUntil(lambda: not graph.is_busy(), timeout=20_000)
+    assert graph.selected() == "e"
