@@ -247,9 +247,9 @@ class MainWindow(QMainWindow):
         self.delete_action.triggered.connect(self.delete_selected)
         self.backward_action.triggered.connect(self.backward_panel.run_backward)
         self.zero_grads_action.triggered.connect(self.backward_panel.zero_grads)
-        self.zoom_in_action.triggered.connect(self.graph_view.zoom_in)
-        self.zoom_out_action.triggered.connect(self.graph_view.zoom_out)
-        self.fit_action.triggered.connect(self.graph_view.fit_to_window)
+        self.zoom_in_action.triggered.connect(self.zoom_in)
+        self.zoom_out_action.triggered.connect(self.zoom_out)
+        self.fit_action.triggered.connect(self.fit_to_window)
         self.top_to_bottom_action.toggled.connect(self._on_top_to_bottom_toggled)
         self.about_action.triggered.connect(self.show_about)
         self.value_table.value_selected.connect(self._on_table_selection)
@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
             self.show_error("Select a value to rename")
             return
         self.value_table.edit_name(name)
+        self.show_status(f"Renaming {name}: type the new name and press Return (Escape cancels)")
 
     def delete_selected(self) -> bool:
         """Delete the values selected in the table; True if something was deleted."""
@@ -404,6 +405,21 @@ class MainWindow(QMainWindow):
 
     def _on_top_to_bottom_toggled(self, checked: bool) -> None:
         self.graph_view.set_rankdir("TB" if checked else "LR")
+        self.show_status("Graph laid out " + ("top to bottom" if checked else "left to right"))
+
+    # ---- View --------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        self.graph_view.zoom_in()
+        self.show_status(f"Zoom {self.graph_view.zoom():.0%}")
+
+    def zoom_out(self) -> None:
+        self.graph_view.zoom_out()
+        self.show_status(f"Zoom {self.graph_view.zoom():.0%}")
+
+    def fit_to_window(self) -> None:
+        self.graph_view.fit_to_window()
+        self.show_status("Showing the whole graph")
 
     # ---- Help --------------------------------------------------------------------
 

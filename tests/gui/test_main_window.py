@@ -186,10 +186,13 @@ def test_view_actions_drive_the_graph(window, qtbot):
     find(window, QAction, "actionZoomOut").trigger()
     find(window, QAction, "actionZoomOut").trigger()
     assert graph.zoom() < zoom
+    assert window.statusBar().currentMessage().startswith("Zoom ")
     find(window, QAction, "actionFit").trigger()
+    assert window.statusBar().currentMessage() == "Showing the whole graph"
     top_to_bottom = find(window, QAction, "actionTopToBottom")
     top_to_bottom.trigger()
     assert graph.rankdir() == "TB"
+    assert "top to bottom" in window.statusBar().currentMessage()
     top_to_bottom.trigger()
     assert graph.rankdir() == "LR"
 
