@@ -202,3 +202,18 @@ def test_an_out_that_cannot_be_written_fails_with_exit_1(tmp_path, capsys):
         lines = capsys.readouterr().err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("micrograd-gui export: error: ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_any_dot_on_path_the_bundled_graphviz_draws(tmp_path):
+    """With MICROGRAD_GUI_DOT unset and a PATH holding no dot at all, export uses the bundled graphviz-pure."""
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    env = {**headless_env(), "PATH": str(empty)}
+    code = "from micrograd_gui import render; print(render.find_dot())"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert Path(found.stdout.strip()).name.startswith("graphviz-pure")
+    out = tmp_path / "lecture.svg"
+    command = [str(Path(sys.executable).parent / "micrograd-gui"), "export", str(LECTURE), "-o", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert b">L</text>" in out.read_bytes()

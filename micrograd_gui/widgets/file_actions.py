@@ -937,9 +937,8 @@ class FileActions(QObject):
                 discard_recovery(info)
                 continue
             name = os.path.basename(info.original_path) if info.original_path else "untitled"
-            if self._adopt(workspace, info.original_path, f"{name} (recovered)", modified=True, source=name):
-                self.display_name = name
-                self._update_title()
+            if self._adopt(workspace, info.original_path, name, modified=True, source="the recovered work"):
+                self.window.show_status(f"Restored the unsaved work on {info.original_name}: save it to keep it")
                 discard_recovery(info)
                 self.write_recovery()
                 return True
