@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -154,18 +154,17 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     if target.is_dir():
         raise IsADirectoryError(21, "it is a folder", str(target))
     try:
-        mode = os.stat(target).st_mode & 0o777
+        mode: int | None = os.stat(target).st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        mode = None  # a new file: os.open applies the umask (os.umask itself is not thread-safe)
+    fd, temporary = _create_temporary(directory, target.name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         try:
@@ -174,6 +173,18 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             pass
         raise
     _sync_directory(directory)
+
+
+def _create_temporary(directory: Path, name: str) -> tuple[int, str]:
+    """A new, uniquely named file beside the target, created with the usual permissions."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = str(directory / f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "no free temporary file name", str(directory))
 
 
 def _sync_directory(directory: Path) -> None:

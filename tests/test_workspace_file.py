@@ -318,3 +318,13 @@ def test_example_names_are_known():
     """Asking for an example that is not shipped is a KeyError, not a file lookup."""
     with pytest.raises(KeyError):
         workspace_file.example_bytes("../pyproject")
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path):
+    """A newly saved workspace is readable by others as any new file would be (umask 022: rw-r--r--)."""
+    old = os.umask(0o022)
+    try:
+        save_document(lecture_document(), tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from micrograd_gui import assets
+from micrograd_gui import assets, render
 from micrograd_gui.document import Definition, Document, DocumentError
 from micrograd_gui.export_python import python_script
 from micrograd_gui.recovery import RecoveryFile, RecoveryInfo, discard_recovery, pending_recoveries, read_recovery
@@ -130,15 +130,9 @@ def export_snapshot(
         if Path(options.path).suffix.lower() == ".py":
             write_text(options.path, python_script(document, options.root))
             return
-        from micrograd_gui import render
-
         render.export(document, options.path, rankdir=options.rankdir, root=options.root, scale=options.scale)
-    except (DocumentError, WorkspaceFileError) as error:
+    except (DocumentError, WorkspaceFileError, render.RenderError) as error:
         raise ExportError(str(error)) from None
-    except Exception as error:
-        if type(error).__name__ == "RenderError":
-            raise ExportError(str(error)) from None
-        raise
 
 
 # ---- the Export dialog -------------------------------------------------------------
