@@ -247,3 +247,14 @@ def test_new_rows_scroll_into_view(window):
     table_view = view(window)
     last = cell(window, "v59", NAME)
     assert table_view.viewport().rect().intersects(table_view.visualRect(last))
+
+
+def test_delete_key_on_the_graph_deletes_the_clicked_value(window, qtbot):
+    """After clicking a node, the Delete key in the graph panel deletes that value."""
+    build_lecture(window, typed=False)
+    graph = window.graph_view
+    qtbot.waitUntil(lambda: not graph.is_busy() and "L" in graph.node_names(), timeout=20_000)
+    graph.node_clicked.emit("L", False)
+    graph.canvas.setFocus()
+    QTest.keyClick(graph.canvas, Qt.Key.Key_Delete)
+    assert "L" not in table(window)
