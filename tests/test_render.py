@@ -252,13 +252,15 @@ def test_layout_parses_nodes_fields_and_edges():
     a = records[0]
     assert [field.text for field in a.fields] == ["a", "data 2.0000", "grad 6.0000"]
     x, y, w, h = a.rect
+    assert a.shape == "record" and not a.dashed
     for field in a.fields:
         cx, cy, cw, ch = field.cell
         assert x - 0.5 <= cx and cx + cw <= x + w + 0.5 and cw > 0 and ch > 0
-        assert cx <= field.baseline[0] <= cx + cw
+        assert y - 0.5 <= cy and cy + ch <= y + h + 0.5
     cells = [field.cell for field in a.fields]
     assert cells[0][0] < cells[1][0] < cells[2][0]  # side by side, in field order
-    assert ops[0].ellipse is not None and ops[0].fields[0].text in ("*", "+")
+    assert [round(sep[0][0], 2) for sep in a.separators] == [round(cells[1][0], 2), round(cells[2][0], 2)]
+    assert ops[0].shape == "ellipse" and ops[0].fields[0].text in ("*", "+")
     assert len(result.edges) == 9
     for edge in result.edges:
         assert len(edge.path) >= 4 and (len(edge.path) - 1) % 3 == 0
@@ -267,6 +269,20 @@ def test_layout_parses_nodes_fields_and_edges():
             assert -1 <= px <= result.width + 1 and -1 <= py <= result.height + 1
     ids = {node.id for node in result.nodes}
     assert all(edge.tail in ids and edge.head in ids for edge in result.edges)
+
+
+def test_layout_reads_the_full_json_output_too():
+    """parse_layout also reads `dot -Tjson` (the attributes it needs are in both)."""
+    source = render.build_dot_source(make_document(LECTURE))
+    full = render._run([render.find_dot(), "-Tjson"], source.encode(), 20)
+    compact = render._run([render.find_dot(), "-Tjson0"], source.encode(), 20)
+    assert render.parse_layout(full) == render.parse_layout(compact)
+
+
+def test_record_fields_are_unescaped():
+    """Record labels split on unescaped bars; escapes read as the character."""
+    assert render.record_fields("{ a | data 2.0000 | grad -1.0000 }") == ["a", "data 2.0000", "grad -1.0000"]
+    assert render.record_fields(r"x\|y | \{z\}") == ["x|y", "{z}"]
 
 
 def test_layout_top_to_bottom_stacks_ranks_vertically():

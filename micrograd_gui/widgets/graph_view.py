@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import time
 import weakref
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import shiboken6
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetricsF,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QLabel,
     QStyleOptionGraphicsItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +62,8 @@ TINY_TEXT = 3.0  # below this many pixels on screen, text is drawn as a grey bar
 
 DEBOUNCE_MS = 30  # a burst of changes gets one layout
 BUSY_AFTER_MS = 300  # a layout slower than this shows the busy notice
+BUILD_SLICE_S = 0.012  # the scene is built in slices this long, so the UI thread never stalls
+EDGES_PER_BATCH = 64
 MAX_DRAWN_VALUES = 3000  # past this, dot needs many seconds: the panel says so instead
 MAX_FIT_SCALE = 1.5
 MIN_SCALE, MAX_SCALE = 0.02, 8.0
@@ -77,19 +81,15 @@ def _font() -> QFont:
     return font
 
 
-@dataclass
-class _Text:
-    """A text drawn in a cell, measured once when it changes."""
-
-    text: str
-    width: float
-
-
 # ---- scene items ------------------------------------------------------------------
 
 
 class _NodeItem(QGraphicsItem):
-    """A node drawn from its layout: a value's record, a dashed copy of it, or an op ellipse."""
+    """A node drawn from its layout: a value's record, a dashed copy of it, or an op ellipse.
+
+    Its texts change in place (a leaf edit, a backward); a text wider than its
+    cell is squeezed horizontally so it always fits.
+    """
 
     def __init__(self, node: LayoutNode, font: QFont, metrics: QFontMetricsF) -> None:
         super().__init__()
@@ -103,45 +103,53 @@ class _NodeItem(QGraphicsItem):
         self._rect = QRectF(0, 0, w, h)
         self._cells = [QRectF(f.cell[0] - x, f.cell[1] - y, f.cell[2], f.cell[3]) for f in node.fields]
         self._separators = [(QPointF(a[0] - x, a[1] - y), QPointF(b[0] - x, b[1] - y)) for a, b in node.separators]
-        self._texts = [_Text(f.text, metrics.horizontalAdvance(f.text)) for f in node.fields]
+        self._texts = [f.text for f in node.fields]
+        self._widths = [metrics.horizontalAdvance(text) for text in self._texts]
         self._grad_stale = False
         self.fill: QColor | None = None
         self.outline: QColor | None = None
-        self.setZValue(1)
-        self.setAcceptHoverEvents(False)
 
     @property
     def is_value(self) -> bool:
         return self.kind in ("value", "copy")
 
-    def texts(self) -> list[str]:
-        return [t.text for t in self._texts]
-
     @property
     def grad_stale(self) -> bool:
         return self._grad_stale
 
+    def texts(self) -> list[str]:
+        return list(self._texts)
+
     def set_texts(self, texts: Iterable[str], grad_stale: bool = False) -> None:
-        changed = False
+        changed = grad_stale != self._grad_stale
         for i, text in enumerate(texts):
-            if i < len(self._texts) and self._texts[i].text != text:
-                self._texts[i] = _Text(text, self._metrics.horizontalAdvance(text))
+            if i < len(self._texts) and self._texts[i] != text:
+                self._texts[i] = text
+                self._widths[i] = self._metrics.horizontalAdvance(text)
                 changed = True
-        if changed or grad_stale != self._grad_stale:
+        if changed:
             self._grad_stale = grad_stale
             self.update()
 
     def set_colours(self, fill: QColor | None, outline: QColor | None) -> None:
-        if (fill, outline) != (self.fill, self.outline):
+        if fill != self.fill or outline != self.outline:
             self.fill, self.outline = fill, outline
             self.update()
+
+    def cell_rect(self, index: int) -> QRectF:
+        """A cell in scene coordinates."""
+        return self.mapRectToScene(self._cells[index])
+
+    def text_fits(self, index: int) -> bool:
+        """Whether the text of a cell fits its cell without being squeezed."""
+        return self._widths[index] <= self._cells[index].width() - 2 * TEXT_PADDING
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        if self.kind == "op":
+        if self.node.shape == "ellipse":
             path.addEllipse(self._rect)
         else:
             path.addRect(self._rect)
@@ -150,11 +158,11 @@ class _NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         ink = COPY_INK if self.kind == "copy" else INK
         pen = QPen(self.outline or ink, HIGHLIGHT_WIDTH if self.outline else LINE_WIDTH)
-        if self.node.dashed or self.kind == "copy":
+        if self.node.dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(QBrush(self.fill or BACKGROUND))
-        if self.kind == "op":
+        if self.node.shape == "ellipse":
             painter.drawEllipse(self._rect)
         else:
             painter.drawRect(self._rect)
@@ -167,18 +175,17 @@ class _NodeItem(QGraphicsItem):
             return
         painter.setFont(self._font)
         ascent, descent = self._metrics.ascent(), self._metrics.descent()
-        for i, (cell, text) in enumerate(zip(self._cells, self._texts)):
-            colour = assets.STALE_COLOUR if (i == 2 and self._grad_stale) else ink
-            painter.setPen(colour)
+        for i, (cell, text, width) in enumerate(zip(self._cells, self._texts, self._widths)):
+            painter.setPen(assets.STALE_COLOUR if (i == 2 and self._grad_stale) else ink)
             room = max(cell.width() - 2 * TEXT_PADDING, 1.0)
             baseline = cell.center().y() + (ascent - descent) / 2
-            if text.width <= room:
-                painter.drawText(QPointF(cell.center().x() - text.width / 2, baseline), text.text)
+            if width <= room:
+                painter.drawText(QPointF(cell.center().x() - width / 2, baseline), text)
             else:  # numbers change without a new layout: squeeze the text into its cell
                 painter.save()
                 painter.translate(cell.center().x(), baseline)
-                painter.scale(room / text.width, 1.0)
-                painter.drawText(QPointF(-text.width / 2, 0), text.text)
+                painter.scale(room / width, 1.0)
+                painter.drawText(QPointF(-width / 2, 0), text)
                 painter.restore()
 
     def _paint_text_bars(self, painter: QPainter, ink: QColor) -> None:
@@ -186,70 +193,130 @@ class _NodeItem(QGraphicsItem):
         colour.setAlpha(90)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        for cell, text in zip(self._cells, self._texts):
-            width = min(text.width, cell.width() - 2 * TEXT_PADDING)
+        for cell, width in zip(self._cells, self._widths):
+            width = min(width, cell.width() - 2 * TEXT_PADDING)
             painter.drawRect(QRectF(cell.center().x() - width / 2, cell.center().y() - 2, width, 4))
 
-    def cell_rect(self, index: int) -> QRectF:
-        """A cell in scene coordinates (for tests and for hit checks)."""
-        return self.mapRectToScene(self._cells[index])
 
-    def text_fits(self, index: int) -> bool:
-        """Whether the text of a cell fits its cell without being squeezed."""
-        return self._texts[index].width <= self._cells[index].width() - 2 * TEXT_PADDING
+def _edge_path(edge: LayoutEdge, path: QPainterPath) -> None:
+    points = edge.path
+    if not points:
+        return
+    path.moveTo(*points[0])
+    for i in range(1, len(points) - 2, 3):
+        (ax, ay), (bx, by), (cx, cy) = points[i], points[i + 1], points[i + 2]
+        path.cubicTo(ax, ay, bx, by, cx, cy)
 
 
-class _EdgeItem(QGraphicsItem):
-    """An edge: its bezier path and its arrowhead."""
+class _EdgeBatch(QGraphicsItem):
+    """Many plain edges in one item: far fewer items to build and to index than one per edge."""
 
-    def __init__(self, edge: LayoutEdge) -> None:
+    def __init__(self, edges: list[LayoutEdge]) -> None:
         super().__init__()
-        self.edge = edge
-        self._path = QPainterPath()
-        points = [QPointF(x, y) for x, y in edge.path]
-        if points:
-            self._path.moveTo(points[0])
-            for i in range(1, len(points) - 2, 3):
-                self._path.cubicTo(points[i], points[i + 1], points[i + 2])
-        self._arrow = QPolygonF([QPointF(x, y) for x, y in edge.arrow])
-        self._bounds = self._path.boundingRect().united(self._arrow.boundingRect())
-        self._bounds.adjust(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
-        self.colour: QColor | None = None
-        self.setZValue(0)
+        self._lines = QPainterPath()
+        self._arrows = QPainterPath()
+        for edge in edges:
+            _edge_path(edge, self._lines)
+            if edge.arrow:
+                self._arrows.addPolygon(QPolygonF([QPointF(x, y) for x, y in edge.arrow]))
+                self._arrows.closeSubpath()
+        bounds = self._lines.boundingRect().united(self._arrows.boundingRect())
+        self._bounds = bounds.adjusted(-LINE_WIDTH, -LINE_WIDTH, LINE_WIDTH, LINE_WIDTH)
+        self.setZValue(-1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def set_colour(self, colour: QColor | None) -> None:
-        if colour != self.colour:
-            self.colour = colour
-            self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
-        return QPainterPath()  # edges are never hit: clicks and tooltips go to the nodes
+        return QPainterPath()  # never hit: clicks and tooltips go to the nodes
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        colour = self.colour or INK
-        painter.setPen(QPen(colour, HIGHLIGHT_WIDTH if self.colour else LINE_WIDTH))
+        painter.setPen(QPen(INK, LINE_WIDTH))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        painter.drawPath(self._lines)
+        painter.fillPath(self._arrows, INK)
+
+
+class _EdgeHighlight(QGraphicsItem):
+    """One edge drawn over the plain ones in a highlight colour (the backward step in progress)."""
+
+    def __init__(self, edge: LayoutEdge, colour: QColor) -> None:
+        super().__init__()
+        self.edge = edge
+        self.colour = colour
+        self._line = QPainterPath()
+        _edge_path(edge, self._line)
+        self._arrow = QPolygonF([QPointF(x, y) for x, y in edge.arrow])
+        bounds = self._line.boundingRect().united(self._arrow.boundingRect())
+        self._bounds = bounds.adjusted(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
+        self.setZValue(-0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(QPen(self.colour, HIGHLIGHT_WIDTH))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._line)
         if not self._arrow.isEmpty():
-            painter.setPen(QPen(colour, LINE_WIDTH))
-            painter.setBrush(colour)
+            painter.setPen(QPen(self.colour, LINE_WIDTH))
+            painter.setBrush(self.colour)
             painter.drawPolygon(self._arrow)
+
+
+class _Picture:
+    """One laid-out picture: its scene and its items by value name."""
+
+    def __init__(self, parent: QWidget, layout: Layout | None = None) -> None:
+        self.layout = layout
+        self.scene = QGraphicsScene(parent)
+        self.scene.setBackgroundBrush(BACKGROUND)
+        self.values: dict[str, _NodeItem] = {}
+        self.copies: dict[str, list[_NodeItem]] = {}
+        self.ops: dict[str, _NodeItem] = {}
+        self.highlights: list[_EdgeHighlight] = []
+        if layout is not None:
+            self.scene.setSceneRect(QRectF(-MARGIN, -MARGIN, layout.width + 2 * MARGIN, layout.height + 2 * MARGIN))
+
+    def build(self, font: QFont, metrics: QFontMetricsF) -> Iterator[None]:
+        """Make the items one at a time; the caller runs this in slices between events."""
+        assert self.layout is not None
+        # Neighbouring edges share a batch, so a batch's bounds stay small and painting can skip it.
+        edges = sorted(self.layout.edges, key=lambda e: (round(e.path[0][0] / 150) if e.path else 0, e.path[:1]))
+        for start in range(0, len(edges), EDGES_PER_BATCH):
+            self.scene.addItem(_EdgeBatch(edges[start : start + EDGES_PER_BATCH]))
+            yield
+        for node in self.layout.nodes:
+            item = _NodeItem(node, font, metrics)
+            self.scene.addItem(item)
+            if node.kind == "value":
+                self.values[node.name] = item
+            elif node.kind == "copy":
+                self.copies.setdefault(node.name, []).append(item)
+            else:
+                self.ops[node.name] = item
+            yield
+
+    def discard(self) -> None:
+        self.values, self.copies, self.ops, self.highlights = {}, {}, {}, []
+        self.scene.deleteLater()
 
 
 # ---- the canvas ---------------------------------------------------------------------
 
 
 class _Canvas(QGraphicsView):
-    """The zoomable, pannable view of the scene; reports clicks on nodes."""
+    """The zoomable, pannable view of the scene; reports clicks on value nodes and shows their tooltips."""
 
     node_clicked = Signal(str, bool)
     zoomed = Signal()
 
-    def __init__(self, scene: QGraphicsScene, parent: QWidget) -> None:
+    def __init__(self, scene: QGraphicsScene, parent: QWidget, tooltip: Callable[[str], str]) -> None:
         super().__init__(scene, parent)
         self.setObjectName("graphCanvas")
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
@@ -257,10 +324,10 @@ class _Canvas(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(BACKGROUND)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._tooltip = tooltip
         self._press: tuple[QPoint, str, bool] | None = None
 
     def node_at(self, pos: QPoint) -> _NodeItem | None:
@@ -280,6 +347,18 @@ class _Canvas(QGraphicsView):
         self.scale(factor, factor)
         self.setTransformationAnchor(anchor)
         self.zoomed.emit()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            # Made on demand: the numbers change too often to keep a tooltip per item up to date.
+            item = self.node_at(event.pos())
+            if item is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self._tooltip(item.name), self.viewport())
+            return True
+        return super().viewportEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
@@ -312,8 +391,7 @@ class _Canvas(QGraphicsView):
         press, self._press = self._press, None
         if press is None or event.button() != Qt.MouseButton.LeftButton:
             return
-        moved = (event.position().toPoint() - press[0]).manhattanLength()
-        if moved < QApplication.startDragDistance():
+        if (event.position().toPoint() - press[0]).manhattanLength() < QApplication.startDragDistance():
             self.node_clicked.emit(press[1], press[2])
 
 
@@ -325,11 +403,14 @@ class GraphView(QWidget):
 
     Listens to the document itself: a change of structure asks `render` for a
     new layout (debounced, in the background, the newest superseding older
-    ones); a change of numbers only rewrites the texts in place, so nothing
-    moves. Emits `picture_updated()` each time the picture catches up with the
-    workspace, `node_clicked(name, shift)` on a click on a value node, and
-    `selection_changed(name)` ('' for none) when a click or a new picture
-    changes the selection.
+    ones) and builds the new picture's items in short slices; a change of
+    numbers only rewrites the texts in place, so nothing moves.
+
+    Signals: `picture_updated()` each time the picture catches up with the
+    workspace; `node_clicked(name, shift)` on a click on a value node (or one
+    of its dashed copies); `selection_changed(name)` ('' for none) when a click
+    or a new picture changes the selection (not when `select()` is called);
+    `layout_failed(message)` when Graphviz could not draw the workspace.
     """
 
     picture_updated = Signal()
@@ -344,22 +425,18 @@ class GraphView(QWidget):
         self._rankdir = "LR"
         self._font = _font()
         self._metrics = QFontMetricsF(self._font)
-        self._values: dict[str, _NodeItem] = {}  # name -> its record
-        self._copies: dict[str, list[_NodeItem]] = {}
-        self._ops: dict[str, _NodeItem] = {}
-        self._edges: list[_EdgeItem] = []
+        self._picture = _Picture(self)
+        self._next: _Picture | None = None  # the picture being built
+        self._steps: Iterator[None] | None = None
         self._selected: str | None = None
         self._step_active: str | None = None
         self._step_visited: frozenset[str] = frozenset()
         self._message = ""
-        self._pending = False  # a layout is waiting for the debounce or for dot
+        self._pending = False  # a new picture is on its way (debounce, dot, or building)
         self._generation = 0
-        self._follow_fit = True  # refit on new pictures until the user zooms
+        self._follow_fit = True  # refit new pictures until the user zooms
 
-        # children
-        self.scene = QGraphicsScene(self)
-        self.scene.setBackgroundBrush(BACKGROUND)
-        self.canvas = _Canvas(self.scene, self)
+        self.canvas = _Canvas(self._picture.scene, self, self.tooltip_for)
         self._hint = QLabel(EMPTY_HINT, self)
         self._hint.setObjectName("graphHint")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -388,15 +465,16 @@ class GraphView(QWidget):
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._build_timer = QTimer(self)
+        self._build_timer.setInterval(0)
 
-        # layout
         box = QVBoxLayout(self)
         box.setContentsMargins(1, 1, 1, 1)  # room for the panel's border, drawn in paintEvent
         box.addWidget(self.canvas)
 
-        # connections
         self._debounce.timeout.connect(self._start_layout)
         self._busy_timer.timeout.connect(self._show_busy)
+        self._build_timer.timeout.connect(self._build_slice)
         self._worker.finished.connect(self._on_layout_finished)
         self._worker.failed.connect(self._on_layout_failed)
         self.canvas.node_clicked.connect(self._on_node_clicked)
@@ -435,12 +513,12 @@ class GraphView(QWidget):
 
     def select(self, name: str | None) -> None:
         """Highlight one value node (None clears) and scroll it into view."""
-        if name is not None and name not in self._values:
+        if name is not None and name not in self._picture.values:
             name = None
         self._selected = name
         self._apply_colours()
         if name is not None:
-            self.canvas.ensureVisible(self._values[name], 40, 40)
+            self.canvas.ensureVisible(self._picture.values[name], 40, 40)
 
     def selected(self) -> str | None:
         return self._selected
@@ -477,17 +555,26 @@ class GraphView(QWidget):
         """Whether a new picture is on its way."""
         return self._pending
 
+    @property
+    def scene(self) -> QGraphicsScene:
+        """The scene of the picture shown."""
+        return self._picture.scene
+
     def node_names(self) -> list[str]:
         """The names of the values drawn (each once, copies aside)."""
-        return list(self._values)
+        return list(self._picture.values)
 
     def node_item(self, name: str) -> _NodeItem:
         """The record item drawing `name` (tests read its position and texts)."""
-        return self._values[name]
+        return self._picture.values[name]
 
     def copy_items(self, name: str) -> list[_NodeItem]:
         """The dashed copies of `name` drawn at its far uses."""
-        return list(self._copies.get(name, ()))
+        return list(self._picture.copies.get(name, ()))
+
+    def highlighted_edges(self) -> list[tuple[str, str]]:
+        """The (tail, head) node ids of the edges drawn highlighted."""
+        return [(item.edge.tail, item.edge.head) for item in self._picture.highlights]
 
     def tooltip_for(self, name: str) -> str:
         """What hovering the value `name` shows: its definition, numbers and local derivatives."""
@@ -496,35 +583,36 @@ class GraphView(QWidget):
             return ""
         definition = document.definition(name)
         value = document.value(name)
-        stale = "  (stale: run backward again)" if document.grads_stale else ""
+        operands = definition.operands
         if definition.is_leaf:
             lines = [f"{name}: a leaf"]
         elif definition.op == "**":
-            lines = [f"{name} = {definition.operands[0]} ** {format_number(definition.exponent or 0.0)}"]
-        elif len(definition.operands) == 1:
-            operand = definition.operands[0]
-            lines = [f"{name} = -{operand}" if definition.op == "-" else f"{name} = {definition.op}({operand})"]
+            lines = [f"{name} = {operands[0]} ** {format_number(definition.exponent or 0.0)}"]
+        elif len(operands) == 1:
+            lines = [f"{name} = -{operands[0]}" if definition.op == "-" else f"{name} = {definition.op}({operands[0]})"]
         else:
-            lines = [f"{name} = {definition.operands[0]} {definition.op} {definition.operands[1]}"]
+            lines = [f"{name} = {operands[0]} {definition.op} {operands[1]}"]
         lines.append("data %.4f" % value.data)
+        stale = "  (stale: run backward again)" if document.grads_stale else ""
         lines.append("grad %.4f%s" % (document.grad(name), stale))
-        formulas = LOCAL_GRAD_FORMULAS.get((definition.op, len(definition.operands)))
+        formulas = LOCAL_GRAD_FORMULAS.get((definition.op, len(operands)))
         if formulas:
             lines.append("local derivatives:")
             try:
                 numbers = local_grads(value)
             except (ArithmeticError, ValueError):
                 numbers = tuple(float("nan") for _ in formulas)
-            for operand, formula, number in zip(definition.operands, formulas, numbers):
-                text = formula.format(*definition.operands).replace("out.", f"{name}.")
+            for operand, formula, number in zip(operands, formulas, numbers):
+                text = formula.format(*operands).replace("out.", f"{name}.")
                 if definition.op == "**":
                     text += f" with n = {format_number(definition.exponent or 0.0)}"
                 lines.append(f"  d{name}/d{operand} = {text} = {number:.4f}")
-        if name in self._copies:
-            lines.append(f"drawn again (dashed) at {len(self._copies[name])} of its uses")
+        copies = len(self._picture.copies.get(name, ()))
+        if copies:
+            lines.append(f"drawn again, dashed, at {copies} of its uses")
         return "\n".join(lines)
 
-    # ---- reacting to the document ------------------------------------------------------
+    # ---- following the document --------------------------------------------------------
 
     def _on_document_changed(self, change: Change) -> None:
         if change.structure:
@@ -535,20 +623,19 @@ class GraphView(QWidget):
                 self.picture_updated.emit()
 
     def _schedule_layout(self) -> None:
-        # A layout already running describes an older workspace: drop it now, not after the debounce.
+        # A layout or a build already running describes an older workspace: drop it now.
         self._generation = self._worker.cancel()
+        self._stop_building()
         self._pending = True
         self._debounce.start()
 
     def _start_layout(self) -> None:
         count = len(self._document)
         if count == 0:
-            self._generation = self._worker.cancel()
-            self._clear_scene()
+            self._show_picture(_Picture(self))
             self._finish(message="")
             return
         if count > MAX_DRAWN_VALUES:
-            self._generation = self._worker.cancel()
             self._finish(
                 message=f"This workspace has {count:,} values; the graph panel draws at most "
                 f"{MAX_DRAWN_VALUES:,}. The table and the other tools still work.",
@@ -567,8 +654,34 @@ class GraphView(QWidget):
     def _on_layout_finished(self, generation: int, result: Layout) -> None:
         if generation != self._generation or not self._pending or self._debounce.isActive():
             return
-        self._build_scene(result)
-        self._finish(message="")
+        self._next = _Picture(self, result)
+        self._steps = self._next.build(self._font, self._metrics)
+        self._build_slice()
+        if self._next is not None:
+            self._build_timer.start()
+
+    def _build_slice(self) -> None:
+        if self._next is None or self._steps is None:
+            self._build_timer.stop()
+            return
+        deadline = time.perf_counter() + BUILD_SLICE_S
+        steps = self._steps
+        while True:
+            for _ in range(16):
+                if next(steps, StopIteration) is StopIteration:
+                    picture, self._next, self._steps = self._next, None, None
+                    self._build_timer.stop()
+                    self._show_picture(picture)
+                    self._finish(message="")
+                    return
+            if time.perf_counter() > deadline:
+                return
+
+    def _stop_building(self) -> None:
+        self._build_timer.stop()
+        if self._next is not None:
+            self._next.discard()
+        self._next, self._steps = None, None
 
     def _on_layout_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or not self._pending or self._debounce.isActive():
@@ -591,38 +704,16 @@ class GraphView(QWidget):
     def _show_busy(self) -> None:
         if self._pending:
             self._busy.show()
-            self._busy.raise_()
             self._place_overlays()
 
-    # ---- the scene ----------------------------------------------------------------------
+    # ---- the picture --------------------------------------------------------------------
 
-    def _clear_scene(self) -> None:
-        self.scene.clear()
-        self._values, self._copies, self._ops, self._edges = {}, {}, {}, []
-        self.scene.setSceneRect(QRectF())
-        if self._selected is not None:
-            self._selected = None
-            self.selection_changed.emit("")
-
-    def _build_scene(self, result: Layout) -> None:
-        self.scene.clear()
-        self._values, self._copies, self._ops, self._edges = {}, {}, {}, []
-        for node in result.nodes:
-            item = _NodeItem(node, self._font, self._metrics)
-            self.scene.addItem(item)
-            if node.kind == "value":
-                self._values[node.name] = item
-            elif node.kind == "copy":
-                self._copies.setdefault(node.name, []).append(item)
-            else:
-                self._ops[node.name] = item
-        for edge in result.edges:
-            edge_item = _EdgeItem(edge)
-            self.scene.addItem(edge_item)
-            self._edges.append(edge_item)
-        self.scene.setSceneRect(QRectF(-MARGIN, -MARGIN, result.width + 2 * MARGIN, result.height + 2 * MARGIN))
+    def _show_picture(self, picture: _Picture) -> None:
+        old, self._picture = self._picture, picture
+        self.canvas.setScene(picture.scene)
+        old.discard()
         self._update_numbers()
-        if self._selected is not None and self._selected not in self._values:
+        if self._selected is not None and self._selected not in picture.values:
             self._selected = None
             self.selection_changed.emit("")
         self._apply_colours()
@@ -632,23 +723,19 @@ class GraphView(QWidget):
     def _update_numbers(self) -> None:
         document = self._document
         stale = document.grads_stale
-        for name, item in self._values.items():
+        copies = self._picture.copies
+        for name, item in self._picture.values.items():
             if name not in document:
                 continue
-            texts = self._texts(name)
+            texts = [name, "data %.4f" % document.data(name), "grad %.4f" % document.grad(name)]
             item.set_texts(texts, stale)
-            item.setToolTip(self.tooltip_for(name))
-            for copy in self._copies.get(name, ()):
+            for copy in copies.get(name, ()):
                 copy.set_texts(texts, stale)
-                copy.setToolTip(item.toolTip())
-
-    def _texts(self, name: str) -> list[str]:
-        document = self._document
-        return [name, "data %.4f" % document.data(name), "grad %.4f" % document.grad(name)]
 
     def _apply_colours(self) -> None:
+        picture = self._picture
         active, visited, selected = self._step_active, self._step_visited, self._selected
-        for name, item in self._values.items():
+        for name, item in picture.values.items():
             fill, outline = None, None
             if name == active:
                 fill, outline = ACTIVE_FILL, ACTIVE_INK
@@ -657,25 +744,28 @@ class GraphView(QWidget):
             if name == selected:
                 fill, outline = (fill or SELECTED_FILL), SELECTED_INK
             item.set_colours(fill, outline)
-            for copy in self._copies.get(name, ()):
+            for copy in picture.copies.get(name, ()):
                 copy.set_colours(fill, outline)
-        for name, item in self._ops.items():
+        for name, item in picture.ops.items():
             item.set_colours(ACTIVE_FILL if name == active else None, ACTIVE_INK if name == active else None)
-        active_ids = set()
-        if active is not None:
-            active_ids = {render.value_id(active), render.op_id(active)}
-            active_ids.update(copy.node.id for copy in self._copies.get(active, ()))
-        op_of_active = render.op_id(active) if active is not None else None
-        for edge_item in self._edges:
-            edge = edge_item.edge
-            touching = edge.head == op_of_active or edge.tail in active_ids
-            edge_item.set_colour(ACTIVE_INK if touching else None)
+        for highlight in picture.highlights:
+            picture.scene.removeItem(highlight)
+        picture.highlights = []
+        if active is not None and picture.layout is not None:
+            # The edges of the step: operands -> op -> active value, and active value -> its users' ops.
+            around = {render.value_id(active), render.op_id(active)}
+            around.update(copy.node.id for copy in picture.copies.get(active, ()))
+            for edge in picture.layout.edges:
+                if edge.head == render.op_id(active) or edge.tail in around:
+                    highlight = _EdgeHighlight(edge, ACTIVE_INK)
+                    picture.scene.addItem(highlight)
+                    picture.highlights.append(highlight)
 
     # ---- zoom -----------------------------------------------------------------------------
 
     def _fit(self) -> None:
-        rect = self.scene.sceneRect()
-        if rect.isEmpty() or not self._values:
+        rect = self._picture.scene.sceneRect()
+        if rect.isEmpty() or not self._picture.values:
             return
         self.canvas.resetTransform()
         self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
