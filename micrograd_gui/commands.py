@@ -124,8 +124,8 @@ class RunBackward(QUndoCommand):
     """Backward from one value: every grad becomes d root / d value."""
 
     def __init__(self, document: Document, root: str) -> None:
-        if root not in document:
-            raise DocumentError(f"'{root}' does not exist")
+        # Computed here, so a failing backward is refused before it is pushed.
+        self.new_grads = document.compute_grads(root)
         super().__init__(f"Backward from {root}")
         self.document = document
         self.root = root
@@ -133,7 +133,7 @@ class RunBackward(QUndoCommand):
 
     def redo(self) -> None:
         self.grads = self.document.grad_state()
-        self.document.backward(self.root)
+        self.document.set_grads(self.new_grads, self.root, False)
 
     def undo(self) -> None:
         self.document.set_grads(*self.grads)

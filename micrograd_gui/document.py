@@ -414,17 +414,30 @@ class Document:
 
     # ---- gradients --------------------------------------------------------
 
-    def backward(self, root: str) -> None:
-        """Run backward from `root`: every value's grad becomes d root / d value."""
+    def compute_grads(self, root: str) -> dict[str, float]:
+        """d root / d value for every value, computed without changing the document.
+
+        Raises DocumentError when a gradient cannot be computed or overflows.
+        """
         if root not in self._index:
             raise DocumentError(f"'{root}' does not exist")
-        for value in self._values.values():
-            value.grad = 0.0
-        self._values[root].backward()
-        self._grads = {name: v.grad for name, v in self._values.items()}
-        self.backward_root = root
-        self.grads_stale = False
-        self._notify(False, self._index)
+        try:
+            for value in self._values.values():
+                value.grad = 0.0
+            self._values[root].backward()
+            grads = {name: v.grad for name, v in self._values.items()}
+        except ArithmeticError as error:
+            raise DocumentError(f"cannot compute the gradient of {root}: {error}") from None
+        finally:
+            self._apply_grads()
+        for name, grad in grads.items():
+            if not math.isfinite(grad):
+                raise DocumentError(f"the gradient of {root} with respect to {name} overflows")
+        return grads
+
+    def backward(self, root: str) -> None:
+        """Run backward from `root`: every value's grad becomes d root / d value."""
+        self.set_grads(self.compute_grads(root), root, False)
 
     def set_grads(self, grads: dict[str, float], root: str | None, stale: bool) -> None:
         """Put back grads saved earlier (undoing a backward or a zeroing)."""

@@ -256,3 +256,19 @@ def test_zero_grads_and_set_grads_round_trip() -> None:
     assert doc.grad("a") == 0.0 and doc.backward_root is None
     doc.set_grads(*saved)
     assert doc.grad("a") == 6.0 and doc.backward_root == "L"
+
+
+def test_backward_that_overflows_is_refused_and_keeps_old_grads() -> None:
+    """A gradient too large for a float is refused with a message; the previous grads stay."""
+    doc = Document()
+    doc.add_leaf("x", 1e-200)
+    doc.add_leaf("one", 1.0)
+    doc.add_op("y", "/", ["one", "x"])
+    doc.add_leaf("k", 2.0)
+    doc.add_op("z", "*", ["k", "one"])
+    doc.backward("z")
+    before = snapshot(doc)
+    with pytest.raises(DocumentError, match="gradient of y"):
+        doc.backward("y")
+    assert snapshot(doc) == before
+    assert doc.value("one").grad == 2.0
