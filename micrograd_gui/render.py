@@ -24,6 +24,7 @@ import sys
 import sysconfig
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -456,22 +457,28 @@ def layout(
     source: str,
     timeout: float = LAYOUT_TIMEOUT,
     on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+    pause: Callable[[], None] | None = None,
 ) -> Layout:
     """Lay out DOT text with `dot -Tjson0` (at most `timeout` seconds) and parse it.
 
-    `on_start` gets the running process (so a superseding request can kill it).
+    `on_start` gets the running process (so a superseding request can kill it);
+    `pause` is called now and then while parsing (see `parse_layout`).
     """
     # -Tjson0 carries positions, record cells and splines without xdot drawing
     # operations: a fifth of -Tjson's size, faster to write and to read.
     out = _run([find_dot(), "-Tjson0"], source.encode("utf-8"), timeout, on_start=on_start)
-    return parse_layout(out)
+    return parse_layout(out, pause)
 
 
-def parse_layout(json_text: bytes | str) -> Layout:
-    """A `Layout` from the output of `dot -Tjson0` (or `-Tjson`, which holds the same attributes)."""
+def parse_layout(json_text: bytes | str, pause: Callable[[], None] | None = None) -> Layout:
+    """A `Layout` from the output of `dot -Tjson0` (or `-Tjson`, which holds the same attributes).
+
+    `pause` is called every few dozen nodes and edges: a background thread
+    passes a short sleep, so the UI thread is not kept waiting for the GIL.
+    """
     try:
         data = json.loads(json_text)
-        return _parse(data)
+        return _parse(data, pause or (lambda: None))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
         raise RenderError(f"Graphviz returned a layout this program cannot read ({error!r})") from None
 
@@ -480,7 +487,7 @@ def _floats(text: str) -> list[float]:
     return [float(part) for part in text.split(",")]
 
 
-def _parse(data: dict[str, Any]) -> Layout:
+def _parse(data: dict[str, Any], pause: Callable[[], None]) -> Layout:
     llx, lly, urx, ury = _floats(data["bb"])
 
     def point(x: float, y: float) -> Point:
@@ -488,7 +495,9 @@ def _parse(data: dict[str, Any]) -> Layout:
 
     ids_by_gvid: dict[int, str] = {}
     nodes: list[LayoutNode] = []
-    for obj in data.get("objects", []):
+    for count, obj in enumerate(data.get("objects", []), start=1):
+        if count % PARSE_BATCH == 0:
+            pause()
         if "nodes" in obj or "pos" not in obj:
             continue  # a subgraph
         node_id = obj["name"]
@@ -496,7 +505,9 @@ def _parse(data: dict[str, Any]) -> Layout:
         kind, name = parse_node_id(node_id)
         nodes.append(_parse_node(node_id, kind, name, obj, point))
     edges = []
-    for edge in data.get("edges", []):
+    for count, edge in enumerate(data.get("edges", []), start=1):
+        if count % PARSE_BATCH == 0:
+            pause()
         path, arrow = _parse_spline(edge.get("pos", ""), point)
         edges.append(LayoutEdge(ids_by_gvid[edge["tail"]], ids_by_gvid[edge["head"]], path, arrow))
     return Layout(urx - llx, ury - lly, tuple(nodes), tuple(edges))
@@ -582,6 +593,14 @@ def _parse_spline(pos: str, point: Callable[[float, float], Point]) -> tuple[tup
 
 # ---- the layout service for the window ---------------------------------------
 
+PARSE_BATCH = 32
+
+
+def _let_ui_run() -> None:
+    # Sleeping releases the GIL long enough for the UI thread to take it: a bare
+    # switch would let this thread win it back at once.
+    time.sleep(0.0002)
+
 
 class LayoutWorker(QObject):
     """Runs layouts in a background thread so the UI thread never waits on `dot`.
@@ -636,7 +655,7 @@ class LayoutWorker(QObject):
             _kill(process)
 
         try:
-            result = layout(source, self.timeout, on_start=started)
+            result = layout(source, self.timeout, on_start=started, pause=_let_ui_run)
         except RenderError as error:
             if self._current(generation):
                 self.failed.emit(generation, str(error))

@@ -62,8 +62,8 @@ TINY_TEXT = 3.0  # below this many pixels on screen, text is drawn as a grey bar
 
 DEBOUNCE_MS = 30  # a burst of changes gets one layout
 BUSY_AFTER_MS = 300  # a layout slower than this shows the busy notice
-BUILD_SLICE_S = 0.012  # the scene is built in slices this long, so the UI thread never stalls
-EDGES_PER_BATCH = 64
+BUILD_SLICE_S = 0.008  # the scene is built in slices this long, so the UI thread never stalls
+EDGES_PER_BATCH = 32
 MAX_DRAWN_VALUES = 3000  # past this, dot needs many seconds: the panel says so instead
 MAX_FIT_SCALE = 1.5
 MIN_SCALE, MAX_SCALE = 0.02, 8.0
