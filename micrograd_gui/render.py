@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 # text laid out for it still fits where Qt has to substitute another.
 FONT_FAMILY = "DejaVu Sans"
 FONT_SIZE = 14.0
+SVG_FONT_FAMILIES = "DejaVu Sans,Arial,Helvetica,sans-serif"
 
 LAYOUT_TIMEOUT = 30.0  # seconds for the graph panel
 EXPORT_TIMEOUT = 120.0  # seconds for an export
@@ -131,10 +132,10 @@ def describe_dot() -> str:
 
 def _describe(path: str) -> str:
     try:
-        out = _run([path, "-V"], b"", VERSION_TIMEOUT, what="report its version")
+        _, out, err = _communicate([path, "-V"], b"", VERSION_TIMEOUT, what="report its version")
     except RenderError as error:
         return f"{path} (its version is unknown: {error})"
-    text = out.decode("utf-8", "replace")
+    text = (err + out).decode("utf-8", "replace")  # dot prints its version on stderr
     pure = re.search(r"graphviz-pure version (\S+)", text)
     if pure:
         bundled = " (bundled)" if _same_file(path, _bundled_dot()) else ""
@@ -197,6 +198,21 @@ def _run(
     on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
 ) -> bytes:
     """Run Graphviz with a time bound; its stdout, or RenderError saying what went wrong."""
+    code, out, err = _communicate(args, stdin, timeout, what, on_start)
+    if code != 0:
+        detail = _first_line(err) or "no message"
+        raise RenderError(f"Graphviz failed to {what} (exit code {code}): {detail}")
+    return out
+
+
+def _communicate(
+    args: list[str],
+    stdin: bytes,
+    timeout: float,
+    what: str,
+    on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+) -> tuple[int, bytes, bytes]:
+    """Run Graphviz with a time bound: (exit code, stdout, stderr); a timeout or a crash is a RenderError."""
     options: dict[str, Any] = {}
     if os.name == "posix":
         options["start_new_session"] = True  # so a timeout kills the whole process group
@@ -228,12 +244,7 @@ def _run(
     code = process.returncode
     if code < 0:
         raise RenderError(f"Graphviz crashed ({_signal_name(-code)}) while trying to {what}")
-    if code != 0:
-        detail = _first_line(err) or "no message"
-        raise RenderError(f"Graphviz failed to {what} (exit code {code}): {detail}")
-    if args[1:2] == ["-V"]:
-        return err + out  # dot prints its version on stderr
-    return out
+    return code, out, err
 
 
 def _first_line(data: bytes) -> str:
@@ -705,7 +716,7 @@ def export(
         return
     svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
     if suffix == ".svg":
-        _write_atomically(target, lambda tmp: Path(tmp).write_bytes(svg))
+        _write_atomically(target, lambda tmp: Path(tmp).write_bytes(_browser_svg(svg)))
     elif suffix == ".png":
         _write_atomically(target, lambda tmp: _svg_to_png(_qt_svg(svg), tmp, scale))
     else:
@@ -721,11 +732,11 @@ def _supports_format(fmt: str) -> bool:
     key = (dot, fmt)
     if key not in _format_cache:
         try:
-            _run([dot, "-T?"], b"", VERSION_TIMEOUT, what="list its formats")
-            listing = ""
-        except RenderError as error:
-            listing = str(error)  # dot lists its formats in the error of an unknown one
-        listed = re.search(r"one of:(.*)", listing)
+            # dot lists the formats it knows in its complaint about an unknown one
+            _, _, err = _communicate([dot, "-T?"], b"", VERSION_TIMEOUT, what="list its formats")
+        except RenderError:
+            err = b""
+        listed = re.search(r"one of:(.*)", err.decode("utf-8", "replace"), flags=re.DOTALL)
         formats = {word.split(":")[0] for word in listed.group(1).split()} if listed else set()
         _format_cache[key] = fmt in formats
     return _format_cache[key]
@@ -768,6 +779,11 @@ def _remove(path: str) -> None:
 
 
 _FONT_ATTRIBUTE = re.compile(rb'font-family="[^"]*"')
+
+
+def _browser_svg(svg: bytes) -> bytes:
+    """The SVG with fallback fonts for browsers without DejaVu Sans (narrower ones, so text still fits)."""
+    return _FONT_ATTRIBUTE.sub(b'font-family="' + SVG_FONT_FAMILIES.encode() + b'"', svg)
 
 
 def _qt_svg(svg: bytes) -> bytes:

@@ -399,6 +399,7 @@ def test_export_svg_holds_every_label_and_number(tmp_path):
     render.export(document, out)
     text = html.unescape(out.read_text(encoding="utf-8"))
     assert "<svg" in text
+    assert 'font-family="DejaVu Sans,Arial,Helvetica,sans-serif"' in text
     for name in document.names:
         assert f">{name}</text>" in text
         assert "data %.4f" % document.data(name) in text
@@ -457,6 +458,40 @@ def test_export_pdf_uses_dot_when_it_can(tmp_path, monkeypatch):
     out = tmp_path / "lecture.pdf"
     render.export(make_document(LECTURE), out)
     assert out.read_bytes() == b"%PDF-1.5 from dot"
+
+
+def test_pdf_support_is_read_from_a_long_format_list(tmp_path, monkeypatch):
+    """A full Graphviz lists dozens of formats on -T?; pdf is found anywhere in that list."""
+    many = " ".join(f"fmt{i}:core" for i in range(200))
+    script = f"""\
+        echo 'Format: "?" not recognized. Use one of: {many} pdf:cairo png:cairo' >&2
+        exit 1
+        """
+    monkeypatch.setenv("MICROGRAD_GUI_DOT", fake_dot(tmp_path, script))
+    assert render._supports_format("pdf")
+    assert not render._supports_format("gif")
+
+
+def test_export_works_headless_without_any_qt_setup(tmp_path):
+    """A fresh process with no display and no QT_QPA_PLATFORM exports PNG and PDF (the command line's case)."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    code = textwrap.dedent(
+        f"""\
+        from micrograd_gui import render
+        from micrograd_gui.document import Document
+        d = Document()
+        d.add_leaf("a", 2.0)
+        d.add_op("b", "tanh", ["a"])
+        render.export(d, {str(tmp_path / "out.png")!r})
+        render.export(d, {str(tmp_path / "out.pdf")!r})
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "out.pdf").read_bytes()[:4] == b"%PDF"
 
 
 def test_export_dot_writes_the_source(tmp_path):

@@ -636,16 +636,15 @@ class GraphView(QWidget):
             self._finish(message="")
             return
         if count > MAX_DRAWN_VALUES:
-            self._finish(
-                message=f"This workspace has {count:,} values; the graph panel draws at most "
-                f"{MAX_DRAWN_VALUES:,}. The table and the other tools still work.",
-                updated=False,
+            self._fail(
+                f"This workspace has {count:,} values; the graph panel draws at most "
+                f"{MAX_DRAWN_VALUES:,}. The table and the other tools still work."
             )
             return
         try:
             source = render.build_dot_source(self._document, rankdir=self._rankdir)
         except render.RenderError as error:
-            self._finish(message=str(error), updated=False)
+            self._fail(str(error))
             return
         self._generation = self._worker.request(source)
         self._busy.setText(f"Laying out the graph ({count:,} values)…")
@@ -686,6 +685,10 @@ class GraphView(QWidget):
     def _on_layout_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or not self._pending or self._debounce.isActive():
             return
+        self._fail(message)
+
+    def _fail(self, message: str) -> None:
+        """Show why there is no new picture; the last good one stays under the message."""
         self._finish(message=message, updated=False)
         self.layout_failed.emit(message)
 

@@ -377,3 +377,12 @@ def test_slow_layout_shows_the_busy_notice(qtbot, view, document, tmp_path, monk
         assert "7 values" in busy.text()
     assert busy.isHidden() and not view.is_busy()
     assert len(view.node_names()) == 7
+
+
+def test_a_workspace_too_big_to_draw_says_so(qtbot, view, document, monkeypatch):
+    """Past the drawing limit the panel explains instead of waiting on dot for minutes."""
+    monkeypatch.setattr(graph_view, "MAX_DRAWN_VALUES", 5)
+    with qtbot.waitSignal(view.layout_failed, timeout=5000) as blocker:
+        document.replace_definitions(LECTURE)
+    assert "7 values" in blocker.args[0] and "at most 5" in view.message()
+    assert not view.is_busy()
