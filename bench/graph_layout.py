@@ -6,13 +6,15 @@ For each workspace it prints the median over --repeat runs of:
   dot      running `dot -Tjson0` (the bundled graphviz-pure unless MICROGRAD_GUI_DOT says otherwise)
   parse    turning its JSON into a Layout
   scene    building the graph panel's items from the Layout (on the UI thread, in slices of
-           12 ms between events, so the window keeps answering) and showing them
+           a few ms between events, so the window keeps answering) and showing them
   edit     a leaf edit: the document recomputes, the panel rewrites its texts in place (no layout)
 
 Workspaces: the lecture (7 values), the shared-leaf chain v = v*w_i + w_j over
 8 leaves at 100 steps (209 values) and 300 steps (609 values), and the lecture's
 MLP 3-4-4-1 on 7 examples with its squared-error loss (about 600 values).
 Targets: the 100-step chain well under 1 s, the 300-step chain under 3 s.
+Last, the 40-step chain is laid out with and without the dashed copies, to
+show what they save.
 
 Run: .venv/bin/python bench/graph_layout.py [--repeat N]
 """
@@ -174,6 +176,14 @@ def main() -> int:
         )
         view.deleteLater()
         app.processEvents()
+    chain = shared_chain(40)
+    for split, label in ((None, "with copies"), (False, "without copies")):
+        source = render.build_dot_source(chain, split_shared=split)
+        try:
+            seconds, _ = timed(lambda s=source: render.layout(s, timeout=60))
+            print(f"chain 40 steps ({len(chain)} values) {label}: dot + parse {seconds:.3f} s")
+        except render.RenderError as error:
+            print(f"chain 40 steps ({len(chain)} values) {label}: {error}")
     print(f"UI thread while a picture is built (in slices of {BUILD_SLICE_S * 1000:.0f} ms between events):")
     print("\n".join(ui_notes))
     return 0

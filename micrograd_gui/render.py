@@ -52,11 +52,14 @@ VERSION_TIMEOUT = 3.0
 DOT_ENV = "MICROGRAD_GUI_DOT"
 BUNDLED_NAME = "graphviz-pure"
 
-# A shared value whose far-apart uses would need more than this many virtual
-# nodes (Graphviz routes a long edge through one per rank it crosses) is drawn
-# as a dashed copy at each use. The budget keeps small graphs exactly as the
-# lecture draws them and keeps big shared-weight chains fast.
-VIRTUAL_NODE_BUDGET = 1500
+# Graphviz routes an edge that crosses k ranks through k - 1 virtual nodes, and
+# many long edges (a leaf shared by uses far apart) make its layout explode.
+# Such a value is drawn as a dashed copy at each use when the graph's virtual
+# nodes pass the budget and splitting it saves many of them. Small graphs, the
+# lecture's and the neuron's, never qualify; shared-weight chains do.
+VIRTUAL_NODE_BUDGET = 600
+MIN_SAVING = 100  # virtual nodes a split must save: short edges cost dot little
+MIN_USES_TO_SPLIT = 3  # a value used twice (a residual, `a + a`) keeps its edges
 
 # A PNG never exceeds these, whatever the scale asked for (a raster of a huge
 # graph would need gigabytes): the scale is lowered to fit.
@@ -309,11 +312,10 @@ def _kept_names(document: Document, root: str | None) -> list[str]:
 def shared_values_to_split(document: Document, names: list[str], budget: int = VIRTUAL_NODE_BUDGET) -> set[str]:
     """The values drawn as a dashed copy at each far use, so `dot` stays fast.
 
-    Graphviz turns an edge that crosses k ranks into k - 1 virtual nodes, and
-    its layout time grows with their count. Each value's cost is estimated
-    from a longest-path ranking (a leaf sits just before its first use); the
-    costliest shared values are split until the total fits the budget. A small
-    graph is never split.
+    Each value's virtual nodes are estimated from a longest-path ranking (a
+    leaf sits just before its first use). While the total is over the budget,
+    the value whose split saves the most is split, if it saves at least
+    MIN_SAVING and is used at least MIN_USES_TO_SPLIT times.
     """
     kept = set(names)
     level: dict[str, int] = {}  # the rank of each value node; an op sits one rank before its value
@@ -336,11 +338,11 @@ def shared_values_to_split(document: Document, names: list[str], budget: int = V
         start = first - 1 if document.definition(name).is_leaf else level[name]
         cost = sum(rank - start - 1 for rank in ranks)
         total += cost
-        if len(ranks) > 1:
+        if len(ranks) >= MIN_USES_TO_SPLIT:
             savings.append((cost - (first - start - 1), name))
     split: set[str] = set()
     for saving, name in sorted(savings, reverse=True):
-        if total <= budget or saving <= 0:
+        if total <= budget or saving < MIN_SAVING:
             break
         split.add(name)
         total -= saving

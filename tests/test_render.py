@@ -231,6 +231,28 @@ def test_shared_leaves_of_a_long_chain_become_dashed_copies():
     assert len(result.edges) == 3 * 200  # two operand uses and one op -> value edge per op
 
 
+def test_a_shared_computed_value_is_split_too_and_keeps_its_op():
+    """A computed value used by every step of a long chain gets copies; its own op edge stays."""
+    definitions = [Definition("p", data=0.5), Definition("q", data=0.5), Definition("s", "*", ("p", "q"))]
+    definitions.append(Definition("v0", data=1.0))
+    for k in range(60):
+        definitions.append(Definition(f"v{k + 1}", "+", (f"v{k}", "s")))
+    document = make_document(definitions)
+    assert render.shared_values_to_split(document, document.names) == {"s"}
+    source = render.build_dot_source(document)
+    edges = edges_of(source)
+    assert ("o_s", "v_s") in edges and ("v_s", "o_v1") in edges
+    assert sum(1 for tail, head in edges if tail.startswith("c_s_")) == 59
+
+
+def test_short_shared_uses_keep_their_edges():
+    """Values reused a few ranks apart, however many, are never copied."""
+    definitions = [Definition("x0", data=1.0), Definition("x1", data=2.0)]
+    for i in range(2, 400):
+        definitions.append(Definition(f"x{i}", "-", (f"x{i - 1}", f"x{i - 2}")))
+    assert "dashed" not in render.build_dot_source(make_document(definitions))
+
+
 def test_split_shared_can_be_forced_either_way():
     """split_shared=True copies every reused value; False never copies."""
     document = make_document([Definition("a", data=3.0), Definition("b", "+", ("a", "a"))])
