@@ -53,12 +53,11 @@ DOT_ENV = "MICROGRAD_GUI_DOT"
 BUNDLED_NAME = "graphviz-pure"
 
 # Graphviz routes an edge that crosses k ranks through k - 1 virtual nodes, and
-# many long edges (a leaf shared by uses far apart) make its layout explode.
-# Such a value is drawn as a dashed copy at each use when the graph's virtual
-# nodes pass the budget and splitting it saves many of them. Small graphs, the
-# lecture's and the neuron's, never qualify; shared-weight chains do.
-VIRTUAL_NODE_BUDGET = 600
-MIN_SAVING = 100  # virtual nodes a split must save: short edges cost dot little
+# many long edges (a leaf shared by uses far apart) make its layout explode and
+# its picture a tangle. Such a value is drawn as a dashed copy at each use when
+# that saves at least MIN_SAVING virtual nodes. The lecture's and the neuron's
+# graphs never qualify; shared-weight chains do.
+MIN_SAVING = 100
 MIN_USES_TO_SPLIT = 3  # a value used twice (a residual, `a + a`) keeps its edges
 
 # A PNG never exceeds these, whatever the scale asked for (a raster of a huge
@@ -309,15 +308,14 @@ def _kept_names(document: Document, root: str | None) -> list[str]:
     return [name for name in document.names if name in wanted]
 
 
-def shared_values_to_split(document: Document, names: list[str], budget: int = VIRTUAL_NODE_BUDGET) -> set[str]:
-    """The values drawn as a dashed copy at each far use, so `dot` stays fast.
+def shared_values_to_split(document: Document, names: list[str]) -> set[str]:
+    """The values drawn as a dashed copy at each far use, so `dot` stays fast and the picture readable.
 
-    Each value's virtual nodes are estimated from a longest-path ranking (a
-    leaf sits just before its first use). While the total is over the budget,
-    the value whose split saves the most is split, if it saves at least
-    MIN_SAVING and is used at least MIN_USES_TO_SPLIT times.
+    A value's virtual nodes are estimated from a longest-path ranking (a leaf
+    sits just before its first use). A value used at least MIN_USES_TO_SPLIT
+    times is split when keeping only the edge to its first use saves at least
+    MIN_SAVING of them.
     """
-    kept = set(names)
     level: dict[str, int] = {}  # the rank of each value node; an op sits one rank before its value
     uses: dict[str, list[int]] = {}  # the ranks of the op nodes using each value
     for name in names:
@@ -329,23 +327,15 @@ def shared_values_to_split(document: Document, names: list[str], budget: int = V
         level[name] = op_level + 1
         for operand in definition.operands:
             uses.setdefault(operand, []).append(op_level)
-    savings: list[tuple[int, str]] = []
-    total = 0
-    for name, ranks in uses.items():
-        if name not in kept:
-            continue
-        first = min(ranks)
-        start = first - 1 if document.definition(name).is_leaf else level[name]
-        cost = sum(rank - start - 1 for rank in ranks)
-        total += cost
-        if len(ranks) >= MIN_USES_TO_SPLIT:
-            savings.append((cost - (first - start - 1), name))
     split: set[str] = set()
-    for saving, name in sorted(savings, reverse=True):
-        if total <= budget or saving < MIN_SAVING:
-            break
-        split.add(name)
-        total -= saving
+    for name, ranks in uses.items():
+        if len(ranks) < MIN_USES_TO_SPLIT:
+            continue
+        first, *others = sorted(ranks)
+        start = first - 1 if document.definition(name).is_leaf else level[name]
+        saving = sum(rank - start - 1 for rank in others)  # every use but the first gets a copy beside it
+        if saving >= MIN_SAVING:
+            split.add(name)
     return split
 
 

@@ -84,6 +84,16 @@ def _font() -> QFont:
 # ---- scene items ------------------------------------------------------------------
 
 
+def _pen(colour: QColor, width: float, painter: QPainter, least: float = 1.0) -> QPen:
+    """A pen `width` scene units wide, but never thinner than `least` pixels: a big graph zoomed out stays visible."""
+    lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+    if width * lod >= least:
+        return QPen(colour, width)
+    pen = QPen(colour, least)
+    pen.setCosmetic(True)
+    return pen
+
+
 class _NodeItem(QGraphicsItem):
     """A node drawn from its layout: a value's record, a dashed copy of it, or an op ellipse.
 
@@ -157,7 +167,10 @@ class _NodeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         ink = COPY_INK if self.kind == "copy" else INK
-        pen = QPen(self.outline or ink, HIGHLIGHT_WIDTH if self.outline else LINE_WIDTH)
+        if self.outline:
+            pen = _pen(self.outline, HIGHLIGHT_WIDTH, painter, least=2.0)
+        else:
+            pen = _pen(ink, LINE_WIDTH, painter)
         if self.node.dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
@@ -166,7 +179,7 @@ class _NodeItem(QGraphicsItem):
             painter.drawEllipse(self._rect)
         else:
             painter.drawRect(self._rect)
-            painter.setPen(QPen(ink, LINE_WIDTH))
+            painter.setPen(_pen(ink, LINE_WIDTH, painter))
             for a, b in self._separators:
                 painter.drawLine(a, b)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
@@ -232,7 +245,7 @@ class _EdgeBatch(QGraphicsItem):
         return QPainterPath()  # never hit: clicks and tooltips go to the nodes
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setPen(QPen(INK, LINE_WIDTH))
+        painter.setPen(_pen(INK, LINE_WIDTH, painter))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._lines)
         painter.fillPath(self._arrows, INK)
@@ -260,11 +273,11 @@ class _EdgeHighlight(QGraphicsItem):
         return QPainterPath()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setPen(QPen(self.colour, HIGHLIGHT_WIDTH))
+        painter.setPen(_pen(self.colour, HIGHLIGHT_WIDTH, painter, least=2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._line)
         if not self._arrow.isEmpty():
-            painter.setPen(QPen(self.colour, LINE_WIDTH))
+            painter.setPen(_pen(self.colour, LINE_WIDTH, painter))
             painter.setBrush(self.colour)
             painter.drawPolygon(self._arrow)
 
