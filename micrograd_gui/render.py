@@ -2,8 +2,8 @@
 
 It finds the `dot` executable (a system Graphviz or the bundled graphviz-pure),
 turns a workspace document into DOT text in the micrograd lecture's look, lays
-it out in a subprocess that can never run unbounded, parses `dot -Tjson` into a
-plain-Python `Layout` the graph panel draws, and exports pictures (.svg .png
+it out in a subprocess that can never run unbounded, parses `dot -Tjson0` into
+a plain-Python `Layout` the graph panel draws, and exports pictures (.svg .png
 .pdf .dot). Every failure of `dot` (missing, crashing, failing, too slow) is a
 `RenderError` whose message is written for the user.
 
@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -862,8 +862,3 @@ def _svg_to_pdf(svg: bytes, path: str) -> None:
     renderer.render(painter, QRectF(0, 0, width, height))
     painter.end()
     del writer
-
-
-def export_formats() -> Iterable[str]:
-    """The suffixes `export` understands."""
-    return EXPORT_FORMATS
