@@ -54,11 +54,14 @@ ACTIVE_FILL = QColor("#ffedc2")
 ACTIVE_INK = QColor("#d98200")
 VISITED_FILL = QColor("#e3f4e1")
 BORDER = QColor("#c8c8c8")
+BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
+TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
 
 LINE_WIDTH = 1.0
 HIGHLIGHT_WIDTH = 2.5
 TEXT_PADDING = 3.0  # scene units kept free on each side of a cell's text
 TINY_TEXT = 3.0  # below this many pixels on screen, text is drawn as a grey bar
+BLOCK_BELOW = 8.0  # a node less than this many pixels tall is drawn as a plain block
 
 DEBOUNCE_MS = 30  # a burst of changes gets one layout
 BUSY_AFTER_MS = 300  # a layout slower than this shows the busy notice
@@ -84,9 +87,13 @@ def _font() -> QFont:
 # ---- scene items ------------------------------------------------------------------
 
 
-def _pen(colour: QColor, width: float, painter: QPainter, least: float = 1.0) -> QPen:
+def _lod(painter: QPainter) -> float:
+    """How many pixels one scene unit covers."""
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _pen(colour: QColor, width: float, lod: float, least: float = 1.0) -> QPen:
     """A pen `width` scene units wide, but never thinner than `least` pixels: a big graph zoomed out stays visible."""
-    lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
     if width * lod >= least:
         return QPen(colour, width)
     pen = QPen(colour, least)
@@ -112,6 +119,8 @@ class _NodeItem(QGraphicsItem):
         self.setPos(x, y)
         self._rect = QRectF(0, 0, w, h)
         self._cells = [QRectF(f.cell[0] - x, f.cell[1] - y, f.cell[2], f.cell[3]) for f in node.fields]
+        self._centres = [(f.cell[0] - x + f.cell[2] / 2, f.cell[1] - y + f.cell[3] / 2) for f in node.fields]
+        self._rooms = [max(f.cell[2] - 2 * TEXT_PADDING, 1.0) for f in node.fields]
         self._separators = [(QPointF(a[0] - x, a[1] - y), QPointF(b[0] - x, b[1] - y)) for a, b in node.separators]
         self._texts = [f.text for f in node.fields]
         self._widths = [metrics.horizontalAdvance(text) for text in self._texts]
@@ -166,11 +175,15 @@ class _NodeItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = _lod(painter)
         ink = COPY_INK if self.kind == "copy" else INK
+        if lod * self._rect.height() < BLOCK_BELOW:  # a few pixels tall: a plain block, cheap to paint
+            painter.fillRect(self._rect, self.outline or (self.fill.darker(125) if self.fill else BLOCK_INK))
+            return
         if self.outline:
-            pen = _pen(self.outline, HIGHLIGHT_WIDTH, painter, least=2.0)
+            pen = _pen(self.outline, HIGHLIGHT_WIDTH, lod, least=2.0)
         else:
-            pen = _pen(ink, LINE_WIDTH, painter)
+            pen = _pen(ink, LINE_WIDTH, lod)
         if self.node.dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
@@ -179,36 +192,26 @@ class _NodeItem(QGraphicsItem):
             painter.drawEllipse(self._rect)
         else:
             painter.drawRect(self._rect)
-            painter.setPen(_pen(ink, LINE_WIDTH, painter))
+            painter.setPen(_pen(ink, LINE_WIDTH, lod))
             for a, b in self._separators:
                 painter.drawLine(a, b)
-        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod * render.FONT_SIZE < TINY_TEXT:
-            self._paint_text_bars(painter, ink)
+        if lod * render.FONT_SIZE < TINY_TEXT:  # unreadable: grey bars stand for the texts
+            for (cx, cy), room, width in zip(self._centres, self._rooms, self._widths):
+                width = min(width, room)
+                painter.fillRect(QRectF(cx - width / 2, cy - 2, width, 4), TEXT_BAR)
             return
         painter.setFont(self._font)
-        ascent, descent = self._metrics.ascent(), self._metrics.descent()
-        for i, (cell, text, width) in enumerate(zip(self._cells, self._texts, self._widths)):
+        shift = (self._metrics.ascent() - self._metrics.descent()) / 2
+        for i, ((cx, cy), room, text, width) in enumerate(zip(self._centres, self._rooms, self._texts, self._widths)):
             painter.setPen(assets.STALE_COLOUR if (i == 2 and self._grad_stale) else ink)
-            room = max(cell.width() - 2 * TEXT_PADDING, 1.0)
-            baseline = cell.center().y() + (ascent - descent) / 2
             if width <= room:
-                painter.drawText(QPointF(cell.center().x() - width / 2, baseline), text)
+                painter.drawText(QPointF(cx - width / 2, cy + shift), text)
             else:  # numbers change without a new layout: squeeze the text into its cell
                 painter.save()
-                painter.translate(cell.center().x(), baseline)
+                painter.translate(cx, cy + shift)
                 painter.scale(room / width, 1.0)
                 painter.drawText(QPointF(-width / 2, 0), text)
                 painter.restore()
-
-    def _paint_text_bars(self, painter: QPainter, ink: QColor) -> None:
-        colour = QColor(ink)
-        colour.setAlpha(90)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        for cell, width in zip(self._cells, self._widths):
-            width = min(width, cell.width() - 2 * TEXT_PADDING)
-            painter.drawRect(QRectF(cell.center().x() - width / 2, cell.center().y() - 2, width, 4))
 
 
 def _edge_path(edge: LayoutEdge, path: QPainterPath) -> None:
@@ -245,7 +248,7 @@ class _EdgeBatch(QGraphicsItem):
         return QPainterPath()  # never hit: clicks and tooltips go to the nodes
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setPen(_pen(INK, LINE_WIDTH, painter))
+        painter.setPen(_pen(INK, LINE_WIDTH, _lod(painter)))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._lines)
         painter.fillPath(self._arrows, INK)
@@ -273,11 +276,12 @@ class _EdgeHighlight(QGraphicsItem):
         return QPainterPath()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setPen(_pen(self.colour, HIGHLIGHT_WIDTH, painter, least=2.0))
+        lod = _lod(painter)
+        painter.setPen(_pen(self.colour, HIGHLIGHT_WIDTH, lod, least=2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._line)
         if not self._arrow.isEmpty():
-            painter.setPen(_pen(self.colour, LINE_WIDTH, painter))
+            painter.setPen(_pen(self.colour, LINE_WIDTH, lod))
             painter.setBrush(self.colour)
             painter.drawPolygon(self._arrow)
 
