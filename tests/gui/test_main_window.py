@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,6 +60,21 @@ def fully_shown(window, widget) -> bool:
         visible = visible.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
         parent = parent.parentWidget()
     return visible == rect and window.rect().contains(rect)
+
+
+SOAK_TOLERANCE = 200
+
+
+def settled_refcount_of_none(window, qtbot) -> int:
+    """sys.getrefcount(None) once the app is idle: graph laid out, no thread pool job, no other Python thread.
+
+    A running thread (a layout parsing dot's output, a worker left by an earlier test) holds and
+    drops references to None, so the count is read only when the main thread is the only one left."""
+    qtbot.waitUntil(lambda: not window.graph_view.is_busy(), timeout=20_000)
+    QThreadPool.globalInstance().waitForDone()
+    qtbot.waitUntil(lambda: threading.active_count() == 1, timeout=30_000)
+    gc.collect()
+    return sys.getrefcount(None)
 
 
 def undo_text(window) -> str:
@@ -300,14 +316,15 @@ def test_soak_of_3000_clicks_keeps_none_refcount_and_works(window, qtbot):
         undo.trigger()
 
     cycle(0)
-    qtbot.waitUntil(lambda: not window.graph_view.is_busy(), timeout=20_000)
-    gc.collect()
-    baseline = sys.getrefcount(None)
+    baseline = settled_refcount_of_none(window, qtbot)
     for i in range(1, 750):  # 4 clicks each: 3,000 with the warm-up
         cycle(i)
-    qtbot.waitUntil(lambda: not window.graph_view.is_busy(), timeout=20_000)
-    gc.collect()
-    assert abs(sys.getrefcount(None) - baseline) <= 50
+    change = settled_refcount_of_none(window, qtbot) - baseline
+    # PySide6 6.12.0 takes one reference per void Qt call: thousands over these clicks (it aborts
+    # after about 2,500). With 6.11.3 each finished graph layout adds about 6 (measured; it grows with
+    # layouts, not clicks), and only the few layouts run while settling finish here: the change is
+    # about +30 after 10 cycles or 1,500 alike. The tolerance sits far between the two.
+    assert abs(change) <= SOAK_TOLERANCE, f"None's refcount moved by {change} over 3,000 clicks"
     assert list(table(window)) == ["base"]
     assert window.errors == []
 
