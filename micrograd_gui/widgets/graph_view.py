@@ -320,7 +320,9 @@ class _Picture:
             yield
 
     def discard(self) -> None:
+        """Free the items now (a picture left for deleteLater would hold memory until the event loop runs)."""
         self.values, self.copies, self.ops, self.highlights = {}, {}, {}, []
+        self.scene.clear()
         self.scene.deleteLater()
 
 
