@@ -24,9 +24,8 @@ import sys
 import sysconfig
 import tempfile
 import threading
-import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -460,60 +459,78 @@ def layout(
     source: str,
     timeout: float = LAYOUT_TIMEOUT,
     on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
-    pause: Callable[[], None] | None = None,
 ) -> Layout:
     """Lay out DOT text with `dot -Tjson0` (at most `timeout` seconds) and parse it.
 
-    `on_start` gets the running process (so a superseding request can kill it);
-    `pause` is called now and then while parsing (see `parse_layout`).
+    `on_start` gets the running process (so a superseding request can kill it).
     """
+    return parse_layout(run_layout(source, timeout, on_start))
+
+
+def run_layout(
+    source: str,
+    timeout: float = LAYOUT_TIMEOUT,
+    on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+) -> bytes:
+    """The raw output of `dot -Tjson0` for DOT text (at most `timeout` seconds), for `parse_layout`."""
     # -Tjson0 carries positions, record cells and splines without xdot drawing
     # operations: a fifth of -Tjson's size, faster to write and to read.
-    out = _run([find_dot(), "-Tjson0"], source.encode("utf-8"), timeout, on_start=on_start)
-    return parse_layout(out, pause)
+    return _run([find_dot(), "-Tjson0"], source.encode("utf-8"), timeout, on_start=on_start)
 
 
-def parse_layout(json_text: bytes | str, pause: Callable[[], None] | None = None) -> Layout:
-    """A `Layout` from the output of `dot -Tjson0` (or `-Tjson`, which holds the same attributes).
+def parse_layout(json_text: bytes | str) -> Layout:
+    """A `Layout` from the output of `dot -Tjson0` (or `-Tjson`, which holds the same attributes)."""
+    steps = parse_layout_steps(json_text)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: Layout = done.value
+            return result
 
-    `pause` is called every few dozen nodes and edges: a background thread
-    passes a short sleep, so the UI thread is not kept waiting for the GIL.
+
+def parse_layout_steps(json_text: bytes | str) -> Generator[None, None, Layout]:
+    """`parse_layout` a few dozen nodes or edges at a time: it yields between them and returns the Layout.
+
+    The graph panel runs it on the UI thread in short slices between events.
     """
     try:
         data = json.loads(json_text)
-        return _parse(data, pause or (lambda: None))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        llx, lly, urx, ury = _floats(data["bb"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise RenderError(f"Graphviz returned a layout this program cannot read ({error!r})") from None
-
-
-def _floats(text: str) -> list[float]:
-    return [float(part) for part in text.split(",")]
-
-
-def _parse(data: dict[str, Any], pause: Callable[[], None]) -> Layout:
-    llx, lly, urx, ury = _floats(data["bb"])
 
     def point(x: float, y: float) -> Point:
         return (x - llx, ury - y)
 
     ids_by_gvid: dict[int, str] = {}
     nodes: list[LayoutNode] = []
-    for count, obj in enumerate(data.get("objects", []), start=1):
-        if count % PARSE_BATCH == 0:
-            pause()
-        if "nodes" in obj or "pos" not in obj:
-            continue  # a subgraph
-        node_id = obj["name"]
-        ids_by_gvid[obj["_gvid"]] = node_id
-        kind, name = parse_node_id(node_id)
-        nodes.append(_parse_node(node_id, kind, name, obj, point))
-    edges = []
-    for count, edge in enumerate(data.get("edges", []), start=1):
-        if count % PARSE_BATCH == 0:
-            pause()
-        path, arrow = _parse_spline(edge.get("pos", ""), point)
-        edges.append(LayoutEdge(ids_by_gvid[edge["tail"]], ids_by_gvid[edge["head"]], path, arrow))
+    edges: list[LayoutEdge] = []
+    try:
+        for count, obj in enumerate(data.get("objects", []), start=1):
+            if count % PARSE_BATCH == 0:
+                yield
+            if "nodes" in obj or "pos" not in obj:
+                continue  # a subgraph
+            node_id = obj["name"]
+            ids_by_gvid[obj["_gvid"]] = node_id
+            kind, name = parse_node_id(node_id)
+            nodes.append(_parse_node(node_id, kind, name, obj, point))
+        for count, edge in enumerate(data.get("edges", []), start=1):
+            if count % PARSE_BATCH == 0:
+                yield
+            path, arrow = _parse_spline(edge.get("pos", ""), point)
+            edges.append(LayoutEdge(ids_by_gvid[edge["tail"]], ids_by_gvid[edge["head"]], path, arrow))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        raise RenderError(f"Graphviz returned a layout this program cannot read ({error!r})") from None
     return Layout(urx - llx, ury - lly, tuple(nodes), tuple(edges))
+
+
+PARSE_BATCH = 32
+
+
+def _floats(text: str) -> list[float]:
+    return [float(part) for part in text.split(",")]
 
 
 def _parse_node(
@@ -596,14 +613,6 @@ def _parse_spline(pos: str, point: Callable[[float, float], Point]) -> tuple[tup
 
 # ---- the layout service for the window ---------------------------------------
 
-PARSE_BATCH = 32
-
-
-def _let_ui_run() -> None:
-    # Sleeping releases the GIL long enough for the UI thread to take it: a bare
-    # switch would let this thread win it back at once.
-    time.sleep(0.0002)
-
 
 class LayoutWorker(QObject):
     """Runs layouts in a background thread so the UI thread never waits on `dot`.
@@ -611,15 +620,19 @@ class LayoutWorker(QObject):
     `request(source)` returns a generation number; a newer request supersedes
     every older one (its `dot` is killed and its result discarded). Emits
     `finished(generation, Layout)` or `failed(generation, message)`, queued to
-    the thread the worker lives in.
+    the thread the worker lives in. With `parse=False`, `finished` carries
+    dot's raw output instead, for `parse_layout_steps` on the receiving thread:
+    parsing in a second Python thread would compete with the UI thread for the
+    GIL.
     """
 
     finished = Signal(int, object)
     failed = Signal(int, str)
 
-    def __init__(self, timeout: float = LAYOUT_TIMEOUT) -> None:
+    def __init__(self, timeout: float = LAYOUT_TIMEOUT, parse: bool = True) -> None:
         super().__init__()
         self.timeout = timeout
+        self.parse = parse
         self._lock = threading.Lock()
         self._generation = 0
         self._process: subprocess.Popen[bytes] | None = None
@@ -657,8 +670,11 @@ class LayoutWorker(QObject):
                     return
             _kill(process)
 
+        result: Layout | bytes
         try:
-            result = layout(source, self.timeout, on_start=started, pause=_let_ui_run)
+            result = run_layout(source, self.timeout, on_start=started)
+            if self.parse:
+                result = parse_layout(result)
         except RenderError as error:
             if self._current(generation):
                 self.failed.emit(generation, str(error))

@@ -394,6 +394,25 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def test_worker_can_hand_back_dot_output_to_parse_in_steps(qtbot):
+    """With parse=False the worker emits dot's output; parse_layout_steps reads it a slice at a time."""
+    worker = render.LayoutWorker(timeout=20, parse=False)
+    source = render.build_dot_source(make_document(LECTURE))
+    with qtbot.waitSignal(worker.finished, timeout=20000) as blocker:
+        worker.request(source)
+    output = blocker.args[1]
+    assert isinstance(output, bytes)
+    steps = render.parse_layout_steps(output)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result = done.value
+            break
+    assert result == render.parse_layout(output)
+    assert result.value_names() == ["a", "b", "c", "e", "d", "f", "L"]
+
+
 def test_worker_reports_failures_as_messages(qtbot, tmp_path, monkeypatch):
     """A failing dot reaches the window as failed(generation, message)."""
     monkeypatch.setenv("MICROGRAD_GUI_DOT", fake_dot(tmp_path, "exit 3\n"))

@@ -477,7 +477,7 @@ class GraphView(QWidget):
             " border-radius: 4px; padding: 4px 10px; }"
         )
         self._busy.hide()
-        self._worker = LayoutWorker()
+        self._worker = LayoutWorker(parse=False)  # parsed here, in slices: see _parse_and_build
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -669,31 +669,42 @@ class GraphView(QWidget):
         self._busy.setText(f"Laying out the graph ({count:,} values)…")
         self._busy_timer.start()
 
-    def _on_layout_finished(self, generation: int, result: Layout) -> None:
+    def _on_layout_finished(self, generation: int, output: bytes) -> None:
         if generation != self._generation or not self._pending or self._debounce.isActive():
             return
-        self._next = _Picture(self, result)
-        self._steps = self._next.build(self._font, self._metrics)
+        self._steps = self._parse_and_build(output)
         self._build_slice()
-        if self._next is not None:
+        if self._steps is not None:
             self._build_timer.start()
 
+    def _parse_and_build(self, output: bytes) -> Iterator[None]:
+        """Read dot's output and make the new picture's items, yielding often (see `_build_slice`)."""
+        result = yield from render.parse_layout_steps(output)
+        self._next = _Picture(self, result)
+        yield from self._next.build(self._font, self._metrics)
+
     def _build_slice(self) -> None:
-        if self._next is None or self._steps is None:
+        """Run the picture's steps for a few milliseconds; the event loop runs between slices."""
+        if self._steps is None:
             self._build_timer.stop()
             return
         deadline = time.perf_counter() + BUILD_SLICE_S
         steps = self._steps
-        while True:
-            for _ in range(16):
-                if next(steps, StopIteration) is StopIteration:
-                    picture, self._next, self._steps = self._next, None, None
-                    self._build_timer.stop()
-                    self._show_picture(picture)
-                    self._finish(message="")
+        try:
+            while True:
+                for _ in range(8):
+                    if next(steps, StopIteration) is StopIteration:
+                        picture, self._next, self._steps = self._next, None, None
+                        self._build_timer.stop()
+                        assert picture is not None
+                        self._show_picture(picture)
+                        self._finish(message="")
+                        return
+                if time.perf_counter() > deadline:
                     return
-            if time.perf_counter() > deadline:
-                return
+        except render.RenderError as error:
+            self._stop_building()
+            self._fail(str(error))
 
     def _stop_building(self) -> None:
         self._build_timer.stop()

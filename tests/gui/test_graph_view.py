@@ -365,6 +365,14 @@ def test_crashing_dot_is_a_message(qtbot, view, document, tmp_path, monkeypatch)
     assert "crashed" in view.message()
 
 
+def test_unreadable_dot_output_is_a_message(qtbot, view, document, tmp_path, monkeypatch):
+    """Output that is not a layout is reported in the panel, which keeps working."""
+    monkeypatch.setenv("MICROGRAD_GUI_DOT", fake_dot(tmp_path, 'cat > /dev/null\necho "{}"\n'))
+    with qtbot.waitSignal(view.layout_failed, timeout=10000):
+        document.replace_definitions(LECTURE)
+    assert "cannot read" in view.message() and not view.is_busy()
+
+
 def test_slow_layout_shows_the_busy_notice(qtbot, view, document, tmp_path, monkeypatch):
     """A layout over 300 ms shows a busy notice, gone when the picture lands."""
     real = render.find_dot()
