@@ -2,36 +2,36 @@
 
 Shaped like micrograd's engine (Karpathy's lecture): each op coerces its
 operand, computes `out`, and records its operands in `_prev` and its symbol
-in `_op`. Two mechanisms differ, each changed once, here, rather than per op:
+in `_op`. A few mechanisms differ, each changed once, here, rather than per op:
 
 * The local derivative of every op is a small function in one table,
   `LOCAL_GRADS`, and `backward()` applies the chain rule in one loop. There is
   no `_backward` closure per node, so a node is not a reference cycle (building
-  and freeing big graphs stays fast) and a step-through view can show exactly
-  the derivative the maths uses.
+  and freeing big graphs stays fast, the garbage collector has little to do)
+  and a step-through view can show exactly the derivative the maths uses.
 * The topological sort is iterative, so a graph a million operations deep
   works with the default recursion limit.
+* A Value checks its number when it is made, so an op whose result is not a
+  finite float raises before anything is linked to its operands. Ops check
+  their own domain (division by zero, log of a non-positive number, a negative
+  base with a fractional exponent) before computing, for the same reason.
 """
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from math import isfinite
 
 Number = int | float
 
 
 def format_number(x: float) -> str:
     """The shortest text for a constant's label: 2.0 -> '2', 0.5 -> '0.5'."""
-    if x == int(x) and abs(x) < 1e16:
+    if isfinite(x) and x == int(x) and abs(x) < 1e16:
         return str(int(x))
-    return repr(x)
-
-
-def _finite(x: float, what: str) -> float:
-    if not math.isfinite(x):
-        raise OverflowError(f"{what} overflows: the result is too large for a float")
-    return x
+    return repr(float(x))
 
 
 class Value:
@@ -39,8 +39,10 @@ class Value:
 
     __slots__ = ("data", "grad", "_prev", "_op", "label", "_arg", "__weakref__")
 
-    def __init__(self, data: Number, _children: tuple[Value, ...] = (), _op: str = "", label: str = ""):
+    def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = ""):
         self.data = float(data)
+        if not isfinite(self.data):
+            raise _not_finite(self.data, _op)
         self.grad = 0.0
         self._prev = tuple(_children)  # ordered; `a + a` keeps both entries
         self._op = _op
@@ -51,133 +53,172 @@ class Value:
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}data={self.data:.4f}, grad={self.grad:.4f})"
 
-    # ---- binary ops -------------------------------------------------------
+    # ---- binary ops: one node each, a number on either side ---------------
 
     def __add__(self, other: Value | Number) -> Value:
-        other = _coerce(other)
-        out = Value(_finite(self.data + other.data, "addition"), (self, other), "+")
-        return out
+        other = other if isinstance(other, Value) else _constant(other)
+        return Value(self.data + other.data, (self, other), "+")
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = _coerce(other)
-        out = Value(_finite(self.data * other.data, "multiplication"), (self, other), "*")
-        return out
+        other = other if isinstance(other, Value) else _constant(other)
+        return Value(self.data * other.data, (self, other), "*")
 
-    def __sub__(self, other: Value | Number) -> Value:  # self - other, one node
-        other = _coerce(other)
-        out = Value(_finite(self.data - other.data, "subtraction"), (self, other), "-")
-        return out
+    def __sub__(self, other: Value | Number) -> Value:  # self - other
+        other = other if isinstance(other, Value) else _constant(other)
+        return Value(self.data - other.data, (self, other), "-")
 
-    def __truediv__(self, other: Value | Number) -> Value:  # self / other, one node
-        other = _coerce(other)
+    def __truediv__(self, other: Value | Number) -> Value:  # self / other
+        other = other if isinstance(other, Value) else _constant(other)
         if other.data == 0.0:
-            raise ZeroDivisionError(f"division by zero: the denominator {_name(other)} is 0")
-        out = Value(_finite(self.data / other.data, "division"), (self, other), "/")
-        return out
+            raise ZeroDivisionError(f"division by zero: the denominator {_describe(other)} is 0")
+        return Value(self.data / other.data, (self, other), "/")
 
-    def __pow__(self, other: Number) -> Value:
-        if isinstance(other, Value) or not isinstance(other, (int, float)):
-            raise TypeError("the exponent of ** must be a number (int or float)")
+    def __pow__(self, other: Number) -> Value:  # self ** n, the exponent n a number
+        if isinstance(other, bool) or not isinstance(other, (int, float)):
+            raise TypeError(f"the exponent of ** must be a number (int or float), not {type(other).__name__}")
         n = float(other)
-        out = Value(_power(self.data, n, _name(self)), (self,), "**")
+        out = Value(_power(self, n), (self,), "**")
         out._arg = n
         return out
 
+    def __radd__(self, other: Number) -> Value:  # other + self
+        return _constant(other) + self
+
+    def __rmul__(self, other: Number) -> Value:  # other * self
+        return _constant(other) * self
+
+    def __rsub__(self, other: Number) -> Value:  # other - self
+        return _constant(other) - self
+
+    def __rtruediv__(self, other: Number) -> Value:  # other / self
+        return _constant(other) / self
+
     # ---- unary ops --------------------------------------------------------
 
-    def __neg__(self) -> Value:  # -self, one node
+    def __neg__(self) -> Value:  # -self
         return Value(-self.data, (self,), "-")
 
     def tanh(self) -> Value:
         return Value(math.tanh(self.data), (self,), "tanh")
 
     def exp(self) -> Value:
-        try:
-            data = math.exp(self.data)
-        except OverflowError:
-            raise OverflowError(f"exp({self.data:g}) overflows: the result is too large for a float") from None
-        return Value(data, (self,), "exp")
+        if self.data > _LARGEST_EXP:
+            raise OverflowError(f"exp({_describe(self)}) overflows: the result is too large for a float")
+        return Value(math.exp(self.data), (self,), "exp")
 
     def log(self) -> Value:
         if self.data <= 0.0:
-            raise ValueError(f"log of a non-positive number: {_name(self)} is {self.data:g}")
+            raise ValueError(f"log of a non-positive number: {_describe(self)} is not greater than 0")
         return Value(math.log(self.data), (self,), "log")
 
     def relu(self) -> Value:
         return Value(self.data if self.data > 0 else 0.0, (self,), "relu")
 
-    # ---- numbers on the left ----------------------------------------------
-
-    def __radd__(self, other: Number) -> Value:  # other + self
-        return _coerce(other) + self
-
-    def __rmul__(self, other: Number) -> Value:  # other * self
-        return _coerce(other) * self
-
-    def __rsub__(self, other: Number) -> Value:  # other - self
-        return _coerce(other) - self
-
-    def __rtruediv__(self, other: Number) -> Value:  # other / self
-        return _coerce(other) / self
-
     # ---- backpropagation --------------------------------------------------
 
     def backward(self) -> None:
-        """Fill `grad` of every Value this one depends on, with d self / d value.
+        """Fill `grad` of every Value this one depends on with d self / d value.
 
-        Unlike micrograd, grads are set, not accumulated across calls: every
-        grad in the graph is reset to 0 first, so calling backward() twice
-        gives the same grads as calling it once.
+        Idempotent, unlike micrograd: every grad in the graph is reset to 0
+        first, so calling backward() twice gives the same grads as calling it
+        once. A Value used twice (`a + a`, `x * x`) gets one contribution per
+        use. Works on graphs a million operations deep (no recursion).
         """
         topo = topological_order(self)
         for v in topo:
             v.grad = 0.0
         self.grad = 1.0
-        for v in reversed(topo):
-            if v._prev:
-                for child, local in zip(v._prev, local_grads(v)):
-                    child.grad += local * v.grad  # the chain rule
+        try:
+            for v in reversed(topo):  # every result before its operands
+                operands = v._prev
+                if len(operands) == 2:
+                    a, b = operands
+                    da, db = _BINARY_GRADS[v._op](v, a, b)
+                    a.grad += da * v.grad  # the chain rule
+                    b.grad += db * v.grad
+                elif operands:
+                    (a,) = operands
+                    (da,) = _UNARY_GRADS[v._op](v, a)
+                    a.grad += da * v.grad
+        except (KeyError, ValueError):
+            if (v._op, len(v._prev)) in LOCAL_GRADS:
+                raise
+            raise ValueError(
+                f"cannot differentiate {v!r}: no local derivative for '{v._op}' with {len(v._prev)} operand(s)"
+            ) from None
 
 
-def _coerce(x: Value | Number) -> Value:
+def _constant(x: Number) -> Value:
     """A number mixed into an op becomes a constant leaf labelled with the number."""
-    if isinstance(x, Value):
-        return x
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(f"cannot combine a Value with {type(x).__name__}")
     return Value(x, label=format_number(float(x)))
 
 
-def _name(v: Value) -> str:
-    return v.label or format_number(v.data)
+def _describe(v: Value) -> str:
+    """How an error message names a Value: `b = -3`, or `-3` when it has no label."""
+    number = format_number(v.data)
+    return f"{v.label} = {number}" if v.label and v.label != number else number
 
 
-def _power(base: float, n: float, name: str) -> float:
-    if base < 0 and n != int(n):
-        raise ValueError(f"a negative base ({name} = {base:g}) with a fractional exponent ({n:g}) is not a real number")
-    if base == 0 and n < 0:
-        raise ZeroDivisionError(f"division by zero: {name} is 0 and the exponent {n:g} is negative")
+def _not_finite(x: float, op: str) -> ArithmeticError | ValueError:
+    """The error for a Value whose data would be inf or nan."""
+    if op:
+        if math.isnan(x):
+            return ValueError(f"'{op}' does not give a number (nan)")
+        return OverflowError(f"'{op}' overflows: the result is too large for a float")
+    return ValueError(f"a Value's data must be a finite number, not {x}")
+
+
+_LARGEST_EXP = math.log(1.7976931348623157e308)  # exp of anything larger is not a finite float
+
+
+def _power(base: Value, n: float) -> float:
+    """base ** n as a real number, or an error saying why there is none."""
+    x = base.data
+    if not isfinite(n):
+        raise ValueError(f"the exponent of ** must be a finite number, not {n}")
+    if x < 0 and n != int(n):
+        raise ValueError(
+            f"a negative base with a fractional exponent is not a real number: {_describe(base)} ** {format_number(n)}"
+        )
+    if x == 0 and n < 0:
+        raise ZeroDivisionError(f"division by zero: {_describe(base)} ** {format_number(n)} divides by 0")
     try:
-        return _finite(base**n, "**")
+        return x**n
     except OverflowError:
-        raise OverflowError(f"{base:g} ** {n:g} overflows: the result is too large for a float") from None
+        raise OverflowError(
+            f"{_describe(base)} ** {format_number(n)} overflows: the result is too large for a float"
+        ) from None
 
 
-# The local derivative of each op: d out / d operand, one entry per operand, in
-# the order of `_prev`. `x` are the operands' data, `out` the node itself.
-LocalGrad = Callable[["Value", "list[float]"], "tuple[float, ...]"]
+def _pow_grad(out: Value, a: Value) -> float:
+    """d(a ** n)/da = n * a ** (n - 1), infinite where that power divides by 0 or overflows."""
+    x, n = a.data, out._arg or 0.0
+    if n == 0:
+        return 0.0
+    try:
+        return n * x ** (n - 1)
+    except (ZeroDivisionError, OverflowError):
+        negative_power = x < 0 and (n - 1) % 2 == 1  # an odd integer power of a negative base
+        return -math.inf if (n < 0) != negative_power else math.inf
+
+
+# The local derivative of each op, keyed by (symbol, number of operands): given
+# the result and its operands, d out / d operand for each operand, in order.
+LocalGrad = Callable[..., tuple[float, ...]]
 
 LOCAL_GRADS: dict[tuple[str, int], LocalGrad] = {
-    ("+", 2): lambda out, x: (1.0, 1.0),
-    ("-", 2): lambda out, x: (1.0, -1.0),
-    ("*", 2): lambda out, x: (x[1], x[0]),
-    ("/", 2): lambda out, x: (1.0 / x[1], -x[0] / (x[1] * x[1])),
-    ("-", 1): lambda out, x: (-1.0,),
-    ("**", 1): lambda out, x: (_pow_grad(x[0], out._arg or 0.0),),
-    ("tanh", 1): lambda out, x: (1.0 - out.data * out.data,),
-    ("exp", 1): lambda out, x: (out.data,),
-    ("log", 1): lambda out, x: (1.0 / x[0],),
-    ("relu", 1): lambda out, x: (1.0 if x[0] > 0 else 0.0,),
+    ("+", 2): lambda out, a, b: (1.0, 1.0),
+    ("-", 2): lambda out, a, b: (1.0, -1.0),
+    ("*", 2): lambda out, a, b: (b.data, a.data),
+    ("/", 2): lambda out, a, b: (1.0 / b.data, -out.data / b.data),  # -a / b**2, with no b**2 to underflow
+    ("-", 1): lambda out, a: (-1.0,),
+    ("**", 1): lambda out, a: (_pow_grad(out, a),),
+    ("tanh", 1): lambda out, a: (1.0 - out.data**2,),
+    ("exp", 1): lambda out, a: (out.data,),
+    ("log", 1): lambda out, a: (1.0 / a.data,),
+    ("relu", 1): lambda out, a: (1.0 if a.data > 0 else 0.0,),
 }
 
 # How each local derivative reads, for explanations: {0} and {1} name the operands.
@@ -194,39 +235,53 @@ LOCAL_GRAD_FORMULAS: dict[tuple[str, int], tuple[str, ...]] = {
     ("relu", 1): ("1 if {0}.data > 0 else 0",),
 }
 
-
-def _pow_grad(base: float, n: float) -> float:
-    if n == 0:
-        return 0.0
-    try:
-        return n * base ** (n - 1)
-    except (ZeroDivisionError, OverflowError):
-        return math.copysign(math.inf, n) if base == 0 else math.inf
+# The same table split by arity, so backward() finds an op by its symbol alone.
+_BINARY_GRADS = {op: grad for (op, arity), grad in LOCAL_GRADS.items() if arity == 2}
+_UNARY_GRADS = {op: grad for (op, arity), grad in LOCAL_GRADS.items() if arity == 1}
 
 
 def local_grads(v: Value) -> tuple[float, ...]:
     """d v / d operand for each operand of v, in the order of `v._prev`."""
-    return LOCAL_GRADS[(v._op, len(v._prev))](v, [c.data for c in v._prev])
+    return LOCAL_GRADS[(v._op, len(v._prev))](v, *v._prev)
 
 
 def topological_order(*roots: Value) -> list[Value]:
-    """Every Value the roots depend on, operands before results, without recursion."""
-    topo: list[Value] = []
-    visited: set[int] = set()
+    """Every Value the roots depend on, operands before results, without recursion.
+
+    The order is the one micrograd's recursive sort gives: depth first, first
+    operand first, each Value once. The walk keeps an iterator for every Value
+    on its current path (a million of them down a million-deep chain); none is
+    garbage, so the garbage collector is paused for the walk rather than left
+    to rescan the whole graph several times.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _depth_first(roots)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _depth_first(roots: Iterable[Value]) -> list[Value]:
+    order: list[Value] = []
+    visited: set[Value] = set()
     for root in roots:
-        if id(root) in visited:
+        if root in visited:
             continue
-        visited.add(id(root))
-        stack: list[tuple[Value, int]] = [(root, 0)]
-        while stack:
-            v, i = stack[-1]
-            if i < len(v._prev):
-                stack[-1] = (v, i + 1)
-                child = v._prev[i]
-                if id(child) not in visited:
-                    visited.add(id(child))
-                    stack.append((child, 0))
-            else:
-                stack.pop()
-                topo.append(v)
-    return topo
+        visited.add(root)
+        path = [root]  # the Values being expanded, deepest last
+        todo = [iter(root._prev)]  # the operands each of them has still to visit
+        while todo:
+            for child in todo[-1]:
+                if child not in visited:
+                    visited.add(child)
+                    if child._prev:
+                        path.append(child)
+                        todo.append(iter(child._prev))
+                        break
+                    order.append(child)  # a leaf is placed at once
+            else:  # every operand of path[-1] is placed
+                todo.pop()
+                order.append(path.pop())
+    return order
