@@ -67,6 +67,7 @@ DEBOUNCE_MS = 30  # a burst of changes gets one layout
 BUSY_AFTER_MS = 300  # a layout slower than this shows the busy notice
 BUILD_SLICE_S = 0.008  # the scene is built in slices this long, so the UI thread never stalls
 EDGES_PER_BATCH = 32
+RETIRE_AT_ONCE = 200  # a picture with fewer items is freed at once, a bigger one in slices
 MAX_DRAWN_VALUES = 3000  # past this, dot needs many seconds: the panel says so instead
 MAX_FIT_SCALE = 1.5
 MIN_SCALE, MAX_SCALE = 0.02, 8.0
@@ -286,6 +287,60 @@ class _EdgeHighlight(QGraphicsItem):
             painter.drawPolygon(self._arrow)
 
 
+class _NodeLayer(QGraphicsItem):
+    """The parent of every node item: hiding it hides them all in one call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        pass
+
+
+class _Overview(QGraphicsItem):
+    """Every node as a plain block, in one item: what a zoomed-out picture paints instead of a thousand items.
+
+    `name_at` finds the value under a point, so clicks and tooltips still work zoomed out.
+    """
+
+    def __init__(self, nodes: tuple[LayoutNode, ...]) -> None:
+        super().__init__()
+        self._nodes = nodes
+        self._blocks = QPainterPath()
+        for node in nodes:
+            self._blocks.addRect(QRectF(*node.rect))
+        self._bounds = self._blocks.boundingRect()
+        self._marks: list[tuple[QRectF, QColor]] = []
+        heights = sorted(node.rect[3] for node in nodes if node.shape == "record")
+        self.node_height = heights[len(heights) // 2] if heights else 36.0
+        self.setVisible(False)
+
+    def set_marks(self, marks: list[tuple[QRectF, QColor]]) -> None:
+        """Blocks drawn in a colour (selection, backward step) over the grey ones."""
+        self._marks = marks
+        self.update()
+
+    def name_at(self, point: QPointF) -> str | None:
+        x, y = point.x(), point.y()
+        for node in self._nodes:
+            left, top, width, height = node.rect
+            if node.kind != "op" and left <= x <= left + width and top <= y <= top + height:
+                return node.name
+        return None
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.fillPath(self._blocks, BLOCK_INK)
+        for rect, colour in self._marks:
+            painter.fillRect(rect, colour)
+
+
 class _Picture:
     """One laid-out picture: its scene and its items by value name."""
 
@@ -297,6 +352,9 @@ class _Picture:
         self.copies: dict[str, list[_NodeItem]] = {}
         self.ops: dict[str, _NodeItem] = {}
         self.highlights: list[_EdgeHighlight] = []
+        self.items: list[QGraphicsItem] = []  # every item built, in order
+        self.layer = _NodeLayer()
+        self.overview: _Overview | None = None
         if layout is not None:
             self.scene.setSceneRect(QRectF(-MARGIN, -MARGIN, layout.width + 2 * MARGIN, layout.height + 2 * MARGIN))
 
@@ -306,11 +364,16 @@ class _Picture:
         # Neighbouring edges share a batch, so a batch's bounds stay small and painting can skip it.
         edges = sorted(self.layout.edges, key=lambda e: (round(e.path[0][0] / 150) if e.path else 0, e.path[:1]))
         for start in range(0, len(edges), EDGES_PER_BATCH):
-            self.scene.addItem(_EdgeBatch(edges[start : start + EDGES_PER_BATCH]))
+            batch = _EdgeBatch(edges[start : start + EDGES_PER_BATCH])
+            self.scene.addItem(batch)
+            self.items.append(batch)
             yield
+        self.scene.addItem(self.layer)
+        self.items.append(self.layer)
         for node in self.layout.nodes:
             item = _NodeItem(node, font, metrics)
-            self.scene.addItem(item)
+            item.setParentItem(self.layer)
+            self.items.append(item)
             if node.kind == "value":
                 self.values[node.name] = item
             elif node.kind == "copy":
@@ -318,10 +381,29 @@ class _Picture:
             else:
                 self.ops[node.name] = item
             yield
+        self.overview = _Overview(self.layout.nodes)
+        self.scene.addItem(self.overview)
+        self.items.append(self.overview)
 
-    def discard(self) -> None:
-        """Free the items now (a picture left for deleteLater would hold memory until the event loop runs)."""
+    def show_blocks(self, blocks: bool) -> None:
+        """Draw every node as a plain block (zoomed far out), or in full."""
+        if self.overview is not None and self.overview.isVisible() != blocks:
+            self.overview.setVisible(blocks)
+            self.layer.setVisible(not blocks)
+
+    def discard(self) -> Iterator[None]:
+        """Free the items a few at a time (yielding between them), then the scene.
+
+        Deleting a big picture's items at once would stall the UI thread for tens of milliseconds.
+        """
         self.values, self.copies, self.ops, self.highlights = {}, {}, {}, []
+        self.overview = None
+        items, self.items = self.items, []
+        while items:
+            for item in reversed(items[-32:]):  # last built first: the nodes before their layer
+                self.scene.removeItem(item)  # back to Python, freed with the last reference
+            del items[-32:]
+            yield
         self.scene.clear()
         self.scene.deleteLater()
 
@@ -349,10 +431,13 @@ class _Canvas(QGraphicsView):
         self._tooltip = tooltip
         self._press: tuple[QPoint, str, bool] | None = None
 
-    def node_at(self, pos: QPoint) -> _NodeItem | None:
+    def name_at(self, pos: QPoint) -> str | None:
+        """The value drawn under a viewport point (its record or one of its copies), if any."""
         for item in self.items(pos):
             if isinstance(item, _NodeItem) and item.is_value:
-                return item
+                return item.name
+            if isinstance(item, _Overview):
+                return item.name_at(self.mapToScene(pos))
         return None
 
     def scale_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
@@ -370,12 +455,12 @@ class _Canvas(QGraphicsView):
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             # Made on demand: the numbers change too often to keep a tooltip per item up to date.
-            item = self.node_at(event.pos())
-            if item is None:
+            name = self.name_at(event.pos())
+            if name is None:
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), self._tooltip(item.name), self.viewport())
+                QToolTip.showText(event.globalPos(), self._tooltip(name), self.viewport())
             return True
         return super().viewportEvent(event)
 
@@ -399,10 +484,10 @@ class _Canvas(QGraphicsView):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press = None
         if event.button() == Qt.MouseButton.LeftButton:
-            item = self.node_at(event.position().toPoint())
-            if item is not None:
+            name = self.name_at(event.position().toPoint())
+            if name is not None:
                 shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                self._press = (event.position().toPoint(), item.name, shift)
+                self._press = (event.position().toPoint(), name, shift)
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -486,6 +571,9 @@ class GraphView(QWidget):
         self._busy_timer.setInterval(BUSY_AFTER_MS)
         self._build_timer = QTimer(self)
         self._build_timer.setInterval(0)
+        self._retiring: list[Iterator[None]] = []  # pictures being freed, in slices
+        self._retire_timer = QTimer(self)
+        self._retire_timer.setInterval(0)
 
         box = QVBoxLayout(self)
         box.setContentsMargins(1, 1, 1, 1)  # room for the panel's border, drawn in paintEvent
@@ -494,6 +582,7 @@ class GraphView(QWidget):
         self._debounce.timeout.connect(self._start_layout)
         self._busy_timer.timeout.connect(self._show_busy)
         self._build_timer.timeout.connect(self._build_slice)
+        self._retire_timer.timeout.connect(self._retire_slice)
         self._worker.finished.connect(self._on_layout_finished)
         self._worker.failed.connect(self._on_layout_failed)
         self.canvas.node_clicked.connect(self._on_node_clicked)
@@ -571,8 +660,8 @@ class GraphView(QWidget):
         return self._message
 
     def is_busy(self) -> bool:
-        """Whether a new picture is on its way."""
-        return self._pending
+        """Whether a new picture is on its way (or an old one is still being freed)."""
+        return self._pending or bool(self._retiring)
 
     @property
     def scene(self) -> QGraphicsScene:
@@ -709,7 +798,7 @@ class GraphView(QWidget):
     def _stop_building(self) -> None:
         self._build_timer.stop()
         if self._next is not None:
-            self._next.discard()
+            self._retire(self._next)
         self._next, self._steps = None, None
 
     def _on_layout_failed(self, generation: int, message: str) -> None:
@@ -744,7 +833,7 @@ class GraphView(QWidget):
     def _show_picture(self, picture: _Picture) -> None:
         old, self._picture = self._picture, picture
         self.canvas.setScene(picture.scene)
-        old.discard()
+        self._retire(old)
         self._update_numbers()
         if self._selected is not None and self._selected not in picture.values:
             self._selected = None
@@ -752,6 +841,30 @@ class GraphView(QWidget):
         self._apply_colours()
         if self._follow_fit:
             self._fit()
+        self._update_detail()
+
+    def _update_detail(self) -> None:
+        """Far out, draw the nodes as blocks in one item: painting a thousand detailed items is slow."""
+        overview = self._picture.overview
+        if overview is not None:
+            self._picture.show_blocks(self.zoom() * overview.node_height < BLOCK_BELOW)
+
+    def _retire(self, picture: _Picture) -> None:
+        steps = picture.discard()
+        if len(picture.items) < RETIRE_AT_ONCE:
+            for _ in steps:
+                pass
+            return
+        self._retiring.append(steps)
+        self._retire_timer.start()
+
+    def _retire_slice(self) -> None:
+        deadline = time.perf_counter() + BUILD_SLICE_S
+        while self._retiring and time.perf_counter() < deadline:
+            if next(self._retiring[0], StopIteration) is StopIteration:
+                self._retiring.pop(0)
+        if not self._retiring:
+            self._retire_timer.stop()
 
     def _update_numbers(self) -> None:
         document = self._document
@@ -781,6 +894,24 @@ class GraphView(QWidget):
                 copy.set_colours(fill, outline)
         for name, item in picture.ops.items():
             item.set_colours(ACTIVE_FILL if name == active else None, ACTIVE_INK if name == active else None)
+        if picture.overview is not None:
+            marks = []
+            for item in [
+                *picture.values.values(),
+                *picture.ops.values(),
+                *(c for cs in picture.copies.values() for c in cs),
+            ]:
+                if item.outline or item.fill:
+                    colour = item.outline or (item.fill.darker(125) if item.fill else BLOCK_INK)
+                    marks.append(
+                        (
+                            item.sceneBoundingRect().adjusted(
+                                HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH
+                            ),
+                            colour,
+                        )
+                    )
+            picture.overview.set_marks(marks)
         for highlight in picture.highlights:
             picture.scene.removeItem(highlight)
         picture.highlights = []
@@ -808,9 +939,11 @@ class GraphView(QWidget):
             self.canvas.resetTransform()
             self.canvas.scale(target, target)
             self.canvas.centerOn(rect.center())
+        self._update_detail()
 
     def _on_user_zoomed(self) -> None:
         self._follow_fit = False
+        self._update_detail()
 
     def _on_node_clicked(self, name: str, shift: bool) -> None:
         if name != self._selected:

@@ -223,6 +223,27 @@ def test_shared_leaf_copies_are_dashed_and_click_as_their_value(qtbot, view, doc
     assert all(c.texts()[1] == "data 0.2500" for c in view.copy_items("w0"))
 
 
+def test_zoomed_far_out_nodes_are_blocks_that_still_click(qtbot, view, document):
+    """A big graph fitted to the panel draws blocks; a click on one reports its value; zooming in brings details."""
+    definitions = [Definition(f"w{i}", data=0.5) for i in range(8)] + [Definition("v0", data=1.0)]
+    for k in range(150):
+        definitions.append(Definition(f"m{k + 1}", "*", (f"v{k}", f"w{k % 8}")))
+        definitions.append(Definition(f"v{k + 1}", "+", (f"m{k + 1}", f"w{(k + 3) % 8}")))
+    fill(qtbot, view, document, definitions)
+    overview = view._picture.overview
+    assert overview is not None and overview.isVisible()
+    assert not view.node_item("v75").isVisible()
+    view.select("v75")
+    point = viewport_point(view, view.node_item("v75"))
+    with qtbot.waitSignal(view.node_clicked, timeout=1000) as blocker:
+        QTest.mouseClick(view.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    assert blocker.args == ["v75", False]
+    assert non_white_pixels(view.grab().toImage()) > 100
+    while view.zoom() < 0.5:
+        view.zoom_in()
+    assert not overview.isVisible() and view.node_item("v75").isVisible()
+
+
 def test_select_highlights_one_value_and_clears(qtbot, view, document):
     """select(name) colours that node; select(None) clears it."""
     fill(qtbot, view, document, LECTURE)
