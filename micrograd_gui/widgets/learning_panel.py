@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -52,7 +52,7 @@ EXPLANATION_STYLE = (
 )
 # Evaluations (leaves x values) a check may do on the UI thread: about 30 ms. Bigger ones run on a thread.
 INLINE_CHECK_LIMIT = 10_000
-DOCK_HEIGHT = 215
+DOCK_HEIGHT = 200  # the dock's first height: a step's explanation shows whole, the graph keeps the room
 SPEEDS_MS = (2000, 1500, 1000, 700, 500, 350, 250, 150, 100, 50)  # slider position -> time per step
 
 
@@ -71,14 +71,16 @@ def backward_root(window: MainWindow) -> str:
     return names[-1] if names else ""
 
 
-def _button(text: str, object_name: str, tip: str) -> QPushButton:
+def _button(text: str, object_name: str, tip: str, widest: str = "") -> QPushButton:
+    """A push button that may shrink to its text (`widest`: the longest text it will show), not Qt's 80 px."""
     button = QPushButton(text)
     button.setObjectName(object_name)
     button.setToolTip(tip)
+    button.setMinimumWidth(button.fontMetrics().horizontalAdvance(widest or text) + 18)
     return button
 
 
-class StepThroughPanel(QGroupBox):
+class StepThroughPanel(QWidget):
     """Walks the backward pass from `backwardFrom` one node at a time.
 
     Buttons `stepBackButton`, `stepBackwardButton` (Step), `stepPlayButton`
@@ -97,7 +99,8 @@ class StepThroughPanel(QGroupBox):
     step_shown = Signal(int)
 
     def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__("Step through backward", parent)
+        super().__init__(parent)
+        self.setObjectName("stepThroughPanel")
         self._window = window
         self._stepper: BackwardStepper | None = None
         self._before: tuple[dict[str, float], str | None, bool] | None = None  # grads before the walk
@@ -110,15 +113,17 @@ class StepThroughPanel(QGroupBox):
         self.back_button = _button("◀ Step back", "stepBackButton", "Undo the last step")
         self.step_button = _button("Step ▶", "stepBackwardButton", "Propagate the next node's grad to its operands")
         self.step_button.setProperty("role", "primary")
-        self.play_button = _button("Play", "stepPlayButton", "Step automatically at the chosen speed")
+        self.play_button = _button("Play", "stepPlayButton", "Step automatically at the chosen speed", "Pause")
         self.play_button.setCheckable(True)
         self.reset_button = _button("Reset", "stepResetButton", "Forget the walk and put the grads back as they were")
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setObjectName("stepSpeed")
         self.speed.setRange(0, len(SPEEDS_MS) - 1)
         self.speed.setValue(4)
-        self.speed.setFixedWidth(90)
-        self.speed.setToolTip("Playing speed")
+        self.speed.setMinimumWidth(60)
+        self.speed.setMaximumWidth(110)
+        self.speed.setToolTip("Playing speed: time per step")
+        self.speed.setAccessibleName("Speed")
         self.speed_label = QLabel()
         self.speed_label.setObjectName("stepSpeedLabel")
         self.speed_label.setProperty("role", "hint")
@@ -136,7 +141,7 @@ class StepThroughPanel(QGroupBox):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         line = self.explanation.fontMetrics().lineSpacing()
-        scroll.setMinimumHeight(5 * line + 18)
+        scroll.setMinimumHeight(4 * line + 16)  # a step's four lines; more scroll
         self.play_timer = QTimer(self)
         self.restore_timer = QTimer(self)
         self.restore_timer.setSingleShot(True)
@@ -145,9 +150,6 @@ class StepThroughPanel(QGroupBox):
         for button in (self.back_button, self.step_button, self.play_button, self.reset_button):
             controls.addWidget(button)
         controls.addSpacing(8)
-        speed_caption = QLabel("Speed")
-        speed_caption.setBuddy(self.speed)
-        controls.addWidget(speed_caption)
         controls.addWidget(self.speed)
         controls.addWidget(self.speed_label)
         controls.addStretch(1)
@@ -388,7 +390,7 @@ class _Relay(QObject):
     progressed = Signal(int, int, int)
 
 
-class GradCheckPanel(QGroupBox):
+class GradCheckPanel(QWidget):
     """`gradCheckButton`: backward from `backwardFrom` (one undoable RunBackward), then each
     leaf's grad against a central finite difference, shown in `gradCheckTable`
     (Leaf | Analytic | Numeric | Agreement) with a summary in `gradCheckStatus`
@@ -399,7 +401,8 @@ class GradCheckPanel(QGroupBox):
     check_finished = Signal(str)
 
     def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__("Gradient check", parent)
+        super().__init__(parent)
+        self.setObjectName("gradCheckPanel")
         self._window = window
         self._generation = 0
         self._cancel: threading.Event | None = None
@@ -415,6 +418,7 @@ class GradCheckPanel(QGroupBox):
         self.status = QLabel("Compares backward's grads with finite differences.")
         self.status.setObjectName("gradCheckStatus")
         self.status.setProperty("role", "hint")
+        self.status.setWordWrap(True)  # a narrow dock wraps the summary instead of widening the window
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("gradCheckTable")
         headers = [
@@ -426,6 +430,10 @@ class GradCheckPanel(QGroupBox):
         for column, (title, tip) in enumerate(headers):
             item = QTableWidgetItem(title)
             item.setToolTip(tip)
+            numeric = column in (1, 2)  # headers line up with their cells: numbers to the right
+            item.setTextAlignment(
+                (Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+            )
             self.table.setHorizontalHeaderItem(column, item)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -434,8 +442,9 @@ class GradCheckPanel(QGroupBox):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.setMinimumHeight(4 * (self.table.fontMetrics().height() + 6) + 28)
+        header.setStretchLastSection(False)  # a stretched Agreement column strands its short text
+        header.setMinimumSectionSize(self.table.fontMetrics().averageCharWidth() * 6 + 12)
+        self.table.setMinimumHeight(3 * (self.table.fontMetrics().height() + 6) + 28)
 
         top = QHBoxLayout()
         top.addWidget(self.check_button)
@@ -640,10 +649,11 @@ def _agreement(result: LeafCheck) -> str:
 
 
 class LearningDock(QDockWidget):
-    """A compact dock (`learningDock`) holding the step-through and gradient-check panels side by side."""
+    """A compact dock (`learningDock`, titled Learn) with two tabs in `tabs` (`learningTabs`):
+    Step through (`step_through`) and Gradient check (`grad_check`)."""
 
     def __init__(self, window: MainWindow) -> None:
-        super().__init__("Learn: backward step by step, gradient check", window)
+        super().__init__("Learn", window)
         self.setObjectName("learningDock")
         self.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -652,16 +662,29 @@ class LearningDock(QDockWidget):
         )
         self.step_through = StepThroughPanel(window)
         self.grad_check = GradCheckPanel(window)
-        body = QWidget()
-        layout = QHBoxLayout(body)
-        layout.setContentsMargins(4, 0, 4, 4)
-        layout.addWidget(self.step_through, 3)
-        layout.addWidget(self.grad_check, 2)
-        self.setWidget(body)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("learningTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.step_through, "Step through backward")
+        self.tabs.addTab(self.grad_check, "Gradient check")
+        self.tabs.setTabToolTip(0, "Walk the backward pass one node at a time, with the chain-rule arithmetic")
+        self.tabs.setTabToolTip(1, "Compare backward's grads with finite differences")
+        self.setWidget(self.tabs)
+
+        # Whichever tool just acted shows its tab: a step or a check started elsewhere is seen.
+        self.step_through.step_shown.connect(self._on_step_shown)
+        self.grad_check.check_finished.connect(self._on_check_finished)
+
+    def _on_step_shown(self, number: int) -> None:
+        if number:
+            self.tabs.setCurrentWidget(self.step_through)
+
+    def _on_check_finished(self, summary: str) -> None:
+        self.tabs.setCurrentWidget(self.grad_check)
 
 
 def install_learning_tools(window: MainWindow) -> LearningDock:
-    """Add the expression bar (beside the main tool bar) and the Learn dock (at the bottom) to `window`."""
+    """Add the expression bar (beside the main tool bar) and the Learn dock (under the graph) to `window`."""
     expression_bar = ExpressionBar(window)
     tool_bar = QToolBar("Expression", window)
     tool_bar.setObjectName("expressionToolBar")
@@ -669,8 +692,8 @@ def install_learning_tools(window: MainWindow) -> LearningDock:
     tool_bar.addWidget(expression_bar)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tool_bar)
     dock = LearningDock(window)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)  # compact: the graph keeps the room
+    window.add_dock(dock, Qt.DockWidgetArea.BottomDockWidgetArea)  # under the graph and the table only
+    window.centre_area.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)  # compact: the graph keeps the room
     window.view_menu.addSeparator()
     window.view_menu.addAction(tool_bar.toggleViewAction())
     window.view_menu.addAction(dock.toggleViewAction())

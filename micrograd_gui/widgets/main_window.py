@@ -12,6 +12,7 @@ import PySide6
 from PySide6.QtCore import QByteArray, QSettings, Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QDockWidget,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -36,6 +37,8 @@ SETTINGS_ORGANIZATION = "micrograd-gui"
 SETTINGS_APPLICATION = "micrograd-gui"
 DEFAULT_SIZE = (1400, 900)
 SIDE_PANEL_WIDTH = 300
+# Saved tool bar and dock states carry this; bump it when they move to another place in the window.
+STATE_VERSION = 1
 # File actions other modules add; the tool bar shows whichever exist, in this order.
 FILE_TOOL_ACTIONS = (("actionNew", "new"), ("actionOpen", "open"), ("actionSave", "save"), ("actionExport", "export"))
 
@@ -50,8 +53,10 @@ class MainWindow(QMainWindow):
 
     Layout: `side_panel` (the Create, Combine and Backward groups; more groups
     go in with `add_side_group`) on the left, `graph_view` in the centre over
-    `value_table`, in `main_splitter` and `centre_splitter`. Geometry and
-    splitter state are remembered with QSettings.
+    `value_table`, in `main_splitter` and `centre_splitter`. Docks added with
+    `add_dock` live in `centre_area`, around the graph and the table only, so
+    they never squeeze the side panel. Geometry, splitters, tool bars and docks
+    are remembered with QSettings.
     """
 
     def __init__(self) -> None:
@@ -78,16 +83,18 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._lay_out()
         self._connect()
-        self._restore_settings()
         self._on_document_changed(Change(True))
-        self.value_form.name_edit.setFocus()
-        self.show_status("Ready: create a value, then combine values with the operation buttons")
 
         # ---- features that install themselves from their own modules ----
         self.file_actions = FileActions(self)
         from micrograd_gui.widgets.learning_panel import install_learning_tools
 
         install_learning_tools(self)  # the expression bar, step-through backward, gradient check
+
+        # Last, so the tool bars and docks the features added come back where the user left them.
+        self._restore_settings()
+        self.value_form.name_edit.setFocus()
+        self.show_status("Ready: create a value, then combine values with the operation buttons")
 
     # ---- files (widgets/file_actions.py): contract methods, blocking, for scripts and tests ----
 
@@ -205,10 +212,17 @@ class MainWindow(QMainWindow):
         self.centre_splitter.setStretchFactor(0, 3)
         self.centre_splitter.setStretchFactor(1, 1)
         self.centre_splitter.setChildrenCollapsible(False)
+        # The centre is a main window of its own (as in Qt Creator's debug mode): its docks share
+        # the graph's column, and the side panel keeps the full height of the window.
+        self.centre_area = QMainWindow()
+        self.centre_area.setObjectName("centreArea")
+        self.centre_area.setWindowFlags(Qt.WindowType.Widget)
+        self.centre_area.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self.centre_area.setCentralWidget(self.centre_splitter)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
         self.main_splitter.addWidget(side_scroll)
-        self.main_splitter.addWidget(self.centre_splitter)
+        self.main_splitter.addWidget(self.centre_area)
         self.main_splitter.setStretchFactor(0, 0)
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setChildrenCollapsible(False)
@@ -257,6 +271,15 @@ class MainWindow(QMainWindow):
         self.graph_view.selection_changed.connect(self._on_graph_selection)
         self.graph_view.picture_updated.connect(self._on_picture_updated)
         self.document.add_listener(self._on_document_changed)
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        """Dock `dock` beside the graph and the table (never beside the side panel); give it an objectName
+        so its place is remembered. `dock_area(dock)` tells where it is."""
+        self.centre_area.addDockWidget(area, dock)
+
+    def dock_area(self, dock: QDockWidget) -> Qt.DockWidgetArea:
+        """Where `dock` sits around the graph and the table (NoDockWidgetArea when floating or unknown)."""
+        return self.centre_area.dockWidgetArea(dock)
 
     def add_side_group(self, widget: QWidget) -> None:
         """Add a group to the side panel, below the others (above the free space)."""
@@ -452,9 +475,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self._default_geometry()
-        state = settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        for key, main_window in (("window/state", self), ("window/centreState", self.centre_area)):
+            state = settings.value(key)
+            if isinstance(state, QByteArray):
+                main_window.restoreState(state, STATE_VERSION)  # a state from an older layout is ignored
         splitters = {"window/mainSplitter": self.main_splitter, "window/centreSplitter": self.centre_splitter}
         for key, splitter in splitters.items():
             value = settings.value(key)
@@ -480,10 +504,11 @@ class MainWindow(QMainWindow):
             splitter.setSizes([max(self.height() * 2 // 3, 300), max(self.height() // 3, 150)])
 
     def save_settings(self) -> None:
-        """Remember the window's geometry, splitters and graph direction."""
+        """Remember the window's geometry, splitters, tool bars, docks and graph direction."""
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        settings.setValue("window/centreState", self.centre_area.saveState(STATE_VERSION))
         settings.setValue("window/mainSplitter", self.main_splitter.saveState())
         settings.setValue("window/centreSplitter", self.centre_splitter.saveState())
         settings.setValue("view/rankdir", "TB" if self.top_to_bottom_action.isChecked() else "LR")

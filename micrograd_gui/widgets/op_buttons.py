@@ -65,6 +65,8 @@ class OpButtons(QGroupBox):
         self.operand_a.setToolTip("Operand A (unary operations use A)")
         self.operand_b = NameCombo(document, "operandB")
         self.operand_b.setToolTip("Operand B (for \u00d7 + \u2212 \u00f7; for x\u207f its number is the exponent)")
+        for combo in (self.operand_a, self.operand_b):
+            combo.setMinimumContentsLength(3)  # two side by side must not widen the side panel
         self.result_name_edit = QLineEdit()
         self.result_name_edit.setObjectName("resultNameEdit")
         self.result_name_edit.setPlaceholderText("automatic")

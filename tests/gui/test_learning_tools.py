@@ -393,3 +393,29 @@ def test_big_check_is_cancelled_by_a_change(window, qtbot):
     qtbot.wait(300)
     assert panel.results() == []
     assert find(window, QPushButton, "gradCheckButton").isEnabled()
+
+
+# ---- the Learn dock --------------------------------------------------------------------
+
+
+def test_learn_dock_shows_the_tab_of_the_tool_that_acted(window, qtbot):
+    """The Learn dock's tabs follow the user: a finished check shows Gradient check, a step shows Step through."""
+    from PySide6.QtWidgets import QTabWidget
+
+    build(window, NEURON)
+    choose_root(window, "o")
+    tabs = find(window, QTabWidget, "learningTabs")
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Step through backward", "Gradient check"]
+    assert tabs.currentWidget().isAncestorOf(find(window, QPushButton, "stepBackwardButton"))
+    check = find(window, QPushButton, "gradCheckButton")
+    assert not check.isVisible()
+    tabs.setCurrentIndex(1)
+    assert check.isVisible()
+    tabs.setCurrentIndex(0)
+    check.click()  # e.g. run from a script while the other tab is open
+    assert tabs.currentWidget().isAncestorOf(check)
+    assert find(window, QTableWidget, "gradCheckTable").isVisible()
+    find(window, QPushButton, "stepBackwardButton").click()
+    assert tabs.currentIndex() == 0
+    assert find(window, QWidget, "stepExplanation").isVisible()
+    assert explanation(window).startswith("Step 1 of")

@@ -7,14 +7,17 @@ import sys
 import threading
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QThreadPool
+from PySide6.QtCore import QPoint, QRect, Qt, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDockWidget,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QToolBar,
     QWidget,
 )
@@ -81,19 +84,84 @@ def undo_text(window) -> str:
     return find(window, QAction, "actionUndo").text().replace("&", "")
 
 
-@pytest.mark.parametrize("size", [(1400, 900), (1024, 700)])
+def cut_off_texts(window) -> list[str]:
+    """The visible buttons and one-line labels whose text is wider than the widget showing it."""
+    cut = []
+    for button in window.findChildren(QPushButton):
+        if button.isVisible() and button.text():
+            needed = button.fontMetrics().horizontalAdvance(button.text().replace("&", "")) + 8
+            if not button.icon().isNull():
+                needed += button.iconSize().width()
+            if button.width() < needed:
+                cut.append(f"{button.objectName() or button.text()}: {button.width()} < {needed} px")
+    for label in window.findChildren(QLabel):
+        if label.isVisible() and label.text() and not label.wordWrap() and label.textFormat() != Qt.TextFormat.RichText:
+            widest = max(
+                label.fontMetrics().horizontalAdvance(line) for line in label.text().replace("&", "").split("\n")
+            )
+            if label.contentsRect().width() < widest:
+                cut.append(f"{label.objectName() or label.text()!r}: {label.contentsRect().width()} < {widest} px")
+    return cut
+
+
+def area(widget) -> int:
+    return widget.width() * widget.height()
+
+
+LEARN_WIDGETS = ("stepBackButton", "stepBackwardButton", "stepPlayButton", "stepResetButton")
+BACKWARD_WIDGETS = ("backwardFrom", "backwardButton", "zeroGradsButton", "gradsStatus")
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1280, 800), (1024, 700)])
 def test_contract_widgets_are_shown(window, qtbot, size):
-    """Every widget the contract names exists with its class and is visible at 1400x900 and 1024x700."""
+    """Every widget the contract names, the Backward group and the Learn dock are whole at 1400x900 down to 1024x700."""
     window.resize(*size)
     qtbot.wait(10)
+    assert window.size().width() == size[0] and window.size().height() == size[1]
     for name, cls in CONTRACT_WIDGETS.items():
         widget = find(window, cls, name)
         assert widget.isVisible(), name
         assert fully_shown(window, widget), f"{name} is cut off at {size}"
+    for name in LEARN_WIDGETS + BACKWARD_WIDGETS + ("stepExplanation",):
+        widget = find(window, QWidget, name)
+        assert widget.isVisible() and fully_shown(window, widget), f"{name} is cut off at {size}"
+    side_scroll = find(window, QScrollArea, "sideScroll")
+    assert side_scroll.verticalScrollBar().maximum() == 0, "the side panel needs no scrolling"
+    explanation = find(window, QScrollArea, "stepExplanationScroll")
+    assert explanation.viewport().height() >= 4 * find(window, QLabel, "stepExplanation").fontMetrics().lineSpacing()
+    assert cut_off_texts(window) == []
+
     graph = find(window, QWidget, "graphView")
     side = window.main_splitter.widget(0)
+    dock = find(window, QDockWidget, "learningDock")
     assert graph.width() > side.width(), "the graph is the largest panel"
-    assert graph.width() * graph.height() > window.value_table.width() * window.value_table.height()
+    assert area(graph) > max(area(side), area(window.value_table), area(dock))
+
+    window.learning_dock.tabs.setCurrentWidget(window.learning_dock.grad_check)
+    qtbot.wait(10)
+    for name in ("gradCheckButton", "gradCheckTable", "gradCheckStatus"):
+        assert fully_shown(window, find(window, QWidget, name)), f"{name} is cut off at {size}"
+    assert cut_off_texts(window) == []
+
+
+def test_learn_dock_sits_under_the_graph_not_the_side_panel(window, qtbot):
+    """The Learn dock shares the graph's column: the side panel keeps the window's full height beside both."""
+    qtbot.wait(10)
+    dock = find(window, QDockWidget, "learningDock")
+    graph = window.graph_view
+    side = window.main_splitter.widget(0)
+    assert window.dock_area(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    dock_left = dock.mapTo(window, QPoint(0, 0)).x()
+    assert dock_left >= graph.mapTo(window, QPoint(0, 0)).x()
+    assert dock_left >= side.mapTo(window, QPoint(0, 0)).x() + side.width()
+    assert dock.mapTo(window, QPoint(0, 0)).y() > window.value_table.mapTo(window, QPoint(0, 0)).y()
+    assert side.height() >= window.centralWidget().height() - 2
+
+
+def test_window_fits_small_screens(window):
+    """The window can be made smaller than 1024x700 with room to spare: the learning tools do not widen it."""
+    minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
+    assert minimum.width() <= 800 and minimum.height() <= 560, minimum
 
 
 def test_undo_redo_every_command_kind(window):
@@ -274,6 +342,67 @@ def test_geometry_and_splitters_are_remembered(qtbot):
     assert (second.main_splitter.sizes(), second.centre_splitter.sizes()) == sizes
     assert second.graph_view.rankdir() == "TB"
     second.close()
+
+
+def reopened(qtbot, previous):
+    """Close `previous` (which saves its layout) and open a new window the way the app starts."""
+    previous.close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(10)
+    return window
+
+
+def test_dock_place_and_visibility_are_remembered(qtbot):
+    """A moved Learn dock comes back where it was left, and a closed one stays closed, after the app restarts."""
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.wait(10)
+    dock = find(first, QDockWidget, "learningDock")
+    first.add_dock(dock, Qt.DockWidgetArea.TopDockWidgetArea)  # what dragging it above the graph does
+    assert first.dock_area(dock) == Qt.DockWidgetArea.TopDockWidgetArea
+
+    second = reopened(qtbot, first)
+    dock = find(second, QDockWidget, "learningDock")
+    assert second.dock_area(dock) == Qt.DockWidgetArea.TopDockWidgetArea
+    assert dock.isVisible()
+    assert dock.y() < second.graph_view.mapTo(second.centre_area, QPoint(0, 0)).y()
+    dock.toggleViewAction().trigger()  # View > Learn, as a user closes it
+    assert not dock.isVisible()
+
+    third = reopened(qtbot, second)
+    dock = find(third, QDockWidget, "learningDock")
+    assert not dock.isVisible()
+    assert not dock.toggleViewAction().isChecked()
+    dock.toggleViewAction().trigger()
+    assert dock.isVisible()
+    assert third.dock_area(dock) == Qt.DockWidgetArea.TopDockWidgetArea
+    third.close()
+
+
+def test_tool_bars_and_docks_of_an_older_layout_are_ignored(qtbot):
+    """A saved window state from an older layout (no version) is ignored: the Learn dock opens at its default place."""
+    from PySide6.QtCore import QSettings
+
+    from micrograd_gui.widgets.main_window import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
+
+    old = MainWindow()
+    qtbot.addWidget(old)
+    old.centre_area.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, find(old, QDockWidget, "learningDock"))
+    settings = QSettings(SETTINGS_ORGANIZATION, SETTINGS_APPLICATION)
+    settings.setValue("window/state", old.saveState())
+    settings.setValue("window/centreState", old.centre_area.saveState())
+    settings.sync()
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(10)
+    dock = find(window, QDockWidget, "learningDock")
+    assert window.dock_area(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert dock.isVisible()
 
 
 def test_first_window_has_a_sensible_default_layout(qtbot):
