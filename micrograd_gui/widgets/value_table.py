@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QFont
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from engine import format_number
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 NAME, OP, DATA, GRAD = range(4)
 COLUMNS = ("Name", "Op", "Data", "Grad")
 STALE_TIP = "Stale: a number changed since the last backward pass. Run backward again."
+# Columns are sized to what they show, read from this many rows at each end of a big workspace.
+FIT_SAMPLE = 50
+WIDEST_CANDIDATES = 8  # only the longest few texts (by characters) are measured: a far shorter one is not wider
+CELL_PADDING = 16  # a cell's margins and focus frame, both sides
+# Widths in characters: the least a text column shrinks to in a narrow window, and the most it takes.
+NAME_CHARS = (6, 24)
+OP_CHARS = (10, 40)
+NUMBER_TEMPLATE = "-0000.0000"  # Data and Grad are at least this wide
+SPREAD_WEIGHTS = {NAME: 1, OP: 2, DATA: 1, GRAD: 1}  # shares of the spare width
+SPREAD_LIMIT = 1.6  # no column grows past this many times its fit: a wide window leaves the rest blank
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -33,6 +46,12 @@ def op_text(definition: Definition) -> str:
     if len(d.operands) == 1:
         return f"-{d.operands[0]}" if d.op == "-" else f"{d.op}({d.operands[0]})"
     return f"{d.operands[0]} {d.op} {d.operands[1]}"
+
+
+def widest(metrics: QFontMetrics, texts: list[str]) -> int:
+    """The width of the widest of `texts`; only the longest few are measured (measuring is the slow part)."""
+    longest = heapq.nlargest(WIDEST_CANDIDATES, texts, key=len)
+    return max((metrics.horizontalAdvance(text) for text in longest), default=0)
 
 
 class ValueTableModel(QAbstractTableModel):
@@ -62,6 +81,15 @@ class ValueTableModel(QAbstractTableModel):
     def name_at(self, row: int) -> str:
         return self._names[row]
 
+    def display_text(self, row: int, column: int) -> str:
+        """What the cell shows."""
+        name = self._names[row]
+        if column == NAME:
+            return name
+        if column == OP:
+            return op_text(self._document.definition(name))
+        return "%.4f" % (self._document.data(name) if column == DATA else self._document.grad(name))
+
     def row_of(self, name: str) -> int:
         return self._document.position(name) if name in self._document else -1
 
@@ -72,21 +100,15 @@ class ValueTableModel(QAbstractTableModel):
         column = index.column()
         document = self._document
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == NAME:
-                return name
-            if column == OP:
-                return op_text(document.definition(name))
-            if column == DATA:
-                return "%.4f" % document.data(name)
-            return "%.4f" % document.grad(name)
+            return self.display_text(index.row(), column)
         if role == Qt.ItemDataRole.EditRole:
             if column == NAME:
                 return name
             if column == DATA:
                 return format_number(document.data(name))
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (DATA, GRAD):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(RIGHT if column in (DATA, GRAD) else LEFT)
         if column == GRAD and document.grads_stale:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return assets.STALE_COLOUR
@@ -101,6 +123,8 @@ class ValueTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(RIGHT if section in (DATA, GRAD) else LEFT)  # headers line up with their cells
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return (
                 "The value's name",
@@ -130,7 +154,10 @@ class ValueTableModel(QAbstractTableModel):
             root = document.backward_root
             return f"d {root} / d {name} = {document.grad(name)!r}" if root else "No backward pass yet"
         if column == NAME:
-            return "Double-click or F2 to rename"
+            return f"{name}: double-click or F2 to rename"
+        if column == OP:
+            text = op_text(document.definition(name))
+            return f"{name} = {text}" if text else f"{name} is a leaf: its number is set by hand"
         return None
 
     # ---- editing: every change is a command --------------------------------
@@ -210,18 +237,23 @@ class ValueTable(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # Columns fit what they show (no column takes the spare width: 'a * b' in a huge column
+        # reads badly); a column the user drags keeps the user's width from then on.
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(OP, QHeaderView.ResizeMode.Stretch)
-        digits = self.fontMetrics().horizontalAdvance("-0000.0000") + 24
-        self.setColumnWidth(NAME, self.fontMetrics().horizontalAdvance("M") * 8 + 16)
-        self.setColumnWidth(DATA, digits)
-        self.setColumnWidth(GRAD, digits)
+        header.setHighlightSections(False)
+        self._user_sized: set[int] = set()
+        self._fitting = False
         self.setAccessibleName("Values")
 
         self.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self._model.rowsInserted.connect(self._on_rows_inserted)
+        header.sectionResized.connect(self._on_section_resized)
+        for signal in (self._model.rowsInserted, self._model.rowsRemoved, self._model.dataChanged):
+            signal.connect(self.fit_columns)
+        self._model.modelReset.connect(self.fit_columns)
+        self.fit_columns()
 
     def value_model(self) -> ValueTableModel:
         return self._model
@@ -268,6 +300,65 @@ class ValueTable(QTableView):
         for action in self._window.value_actions():
             menu.addAction(action)
         menu.exec(event.globalPos())
+
+    def fit_columns(self, *_: object) -> None:
+        """Size each column to its texts (sampled in big workspaces) within sensible bounds.
+
+        Spare width is shared out modestly (Op gets twice the others' share, and no column grows
+        past SPREAD_LIMIT times its fit), so numbers stay near their names; in a narrow table Op,
+        then Name, give way first. Columns the user has resized keep their width."""
+        wanted = self._wanted_widths()
+        auto = [column for column in (NAME, OP, DATA, GRAD) if column not in self._user_sized]
+        widths = {
+            column: self.columnWidth(column) if column in self._user_sized else wanted[column][1] for column in wanted
+        }
+        spare = self.viewport().width() - sum(widths.values())
+        if spare > 0:
+            weights = {column: SPREAD_WEIGHTS[column] for column in auto}
+            total = sum(weights.values()) or 1
+            for column, weight in weights.items():
+                widths[column] += min(spare * weight // total, int(widths[column] * (SPREAD_LIMIT - 1)))
+        for column in (OP, NAME):
+            if spare < 0 and column in auto:
+                cut = min(widths[column] - wanted[column][0], -spare)
+                widths[column] -= cut
+                spare += cut
+        self._fitting = True
+        try:
+            for column in auto:
+                if self.columnWidth(column) != widths[column]:
+                    self.setColumnWidth(column, widths[column])
+        finally:
+            self._fitting = False
+
+    def _wanted_widths(self) -> dict[int, tuple[int, int]]:
+        """column -> (least, wanted) width in pixels."""
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader()
+        model = self._model
+        count = model.rowCount()
+        rows = range(count) if count <= 2 * FIT_SAMPLE else [*range(FIT_SAMPLE), *range(count - FIT_SAMPLE, count)]
+        texts = {column: [model.display_text(row, column) for row in rows] for column in (NAME, OP, DATA, GRAD)}
+        char = metrics.averageCharWidth()
+        widths: dict[int, tuple[int, int]] = {}
+        for column, (least_chars, most_chars) in ((NAME, NAME_CHARS), (OP, OP_CHARS)):
+            least = max(least_chars * char, header.sectionSizeFromContents(column).width() - CELL_PADDING)
+            content = widest(metrics, texts[column])
+            widths[column] = (least + CELL_PADDING, max(least, min(content, most_chars * char)) + CELL_PADDING)
+        for column in (DATA, GRAD):
+            least = max(metrics.horizontalAdvance(NUMBER_TEMPLATE), header.sectionSizeFromContents(column).width())
+            content = widest(metrics, texts[column])
+            width = max(least, content) + CELL_PADDING
+            widths[column] = (width, width)
+        return widths
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def _on_section_resized(self, column: int, old: int, new: int) -> None:
+        if not self._fitting:
+            self._user_sized.add(column)
 
     def _on_current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self.value_selected.emit(self._model.name_at(current.row()) if current.isValid() else "")

@@ -258,3 +258,60 @@ def test_delete_key_on_the_graph_deletes_the_clicked_value(window, qtbot):
     graph.canvas.setFocus()
     QTest.keyClick(graph.canvas, Qt.Key.Key_Delete)
     assert "L" not in table(window)
+
+
+def text_fits(table_view, row: int, column: int) -> bool:
+    """Whether the cell's display text fits its column (with a little room for the cell's margins)."""
+    text = table_view.model().index(row, column).data()
+    return table_view.fontMetrics().horizontalAdvance(text) + 8 <= table_view.columnWidth(column)
+
+
+def test_columns_fit_their_texts_without_a_huge_op_column(window, qtbot):
+    """Name and Op fit what they show; no column takes all the spare width; numbers line up on the right."""
+    build_lecture(window, typed=False)
+    create(window, "learning_rate", "0.01", typed=False)
+    combine(window, "*", "learning_rate", "L", "step_size", typed=False)
+    qtbot.wait(10)
+    table_view = view(window)
+    model = table_view.model()
+    for row in range(model.rowCount()):
+        for column in (NAME, OP, DATA, GRAD):
+            assert text_fits(table_view, row, column), model.index(row, column).data()
+    width = table_view.viewport().width()
+    assert table_view.columnWidth(OP) < width / 3, "Op takes only a modest share of the spare width"
+    assert sum(table_view.columnWidth(c) for c in range(4)) <= width
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    for column, alignment in ((NAME, left), (OP, left), (DATA, right), (GRAD, right)):
+        assert model.index(0, column).data(Qt.ItemDataRole.TextAlignmentRole) == int(alignment)
+        assert model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole) == int(alignment)
+    assert model.index(window.document.position("step_size"), OP).data(Qt.ItemDataRole.ToolTipRole) == (
+        "step_size = learning_rate * L"
+    )
+
+
+def test_a_narrow_table_needs_no_sideways_scrolling(window, qtbot):
+    """In a narrow table Op and Name give way (down to a few characters) before the numbers do."""
+    create(window, "a_rather_long_leaf_name", "2", typed=False)
+    combine(window, "*", "a_rather_long_leaf_name", "a_rather_long_leaf_name", "another_long_name", typed=False)
+    table_view = view(window)
+    wide = [table_view.columnWidth(c) for c in range(4)]
+    window.main_splitter.setSizes([1400, 1])  # the centre as narrow as it goes
+    qtbot.wait(10)
+    assert table_view.viewport().width() < sum(wide), "the table is narrower than its columns would like"
+    assert sum(table_view.columnWidth(c) for c in range(4)) <= table_view.viewport().width()
+    model = table_view.model()
+    for row in range(model.rowCount()):
+        assert text_fits(table_view, row, DATA) and text_fits(table_view, row, GRAD)
+
+
+def test_a_column_the_user_resizes_keeps_its_width(window, qtbot):
+    """After dragging a column's edge, new values and window resizes leave that column as the user set it."""
+    build_lecture(window, typed=False)
+    table_view = view(window)
+    table_view.horizontalHeader().resizeSection(OP, 333)  # what dragging the header's edge does
+    create(window, "g", "1", typed=False)
+    window.resize(1200, 800)
+    qtbot.wait(10)
+    assert table_view.columnWidth(OP) == 333
+    assert text_fits(table_view, window.document.position("g"), NAME)
