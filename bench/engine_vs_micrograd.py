@@ -1,0 +1,196 @@
+"""Our engine beside micrograd 0.1.0 (the lecture's engine), in one process.
+
+Times build + backward of three graphs, best of N runs, with the garbage
+collector enabled as users have it, and measures bytes per node with
+tracemalloc (the graph held after backward, grads filled). Times are CPU
+time of this process, so other programs on the machine skew them less:
+
+1. a chain of about 4,000 nodes        (target: >= 2.5x faster than micrograd)
+2. a dense relu net of about 30,000    (target: >= 5x)
+3. a chain of about 200,000 nodes      (target: >= 5x)
+and bytes per node                     (target: <= 200; micrograd about 690)
+
+micrograd's recursive topological sort needs a recursion limit above the
+graph's depth, so its runs happen in a worker thread with a big stack and a
+raised recursion limit; ours run on the main thread with the defaults.
+
+Run: .venv/bin/python bench/engine_vs_micrograd.py  (micrograd comes with `pip install -e '.[bench]'`)
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from engine import Value  # noqa: E402
+
+try:
+    from micrograd.engine import Value as MgValue
+except ImportError:
+    sys.exit("micrograd is not installed: pip install -e '.[bench]' (micrograd==0.1.0)")
+
+# Build one graph from a Value class; return the root and the number of nodes built.
+Builder = Callable[[Any], tuple[Any, int]]
+
+
+def chain(steps: int) -> Builder:
+    """x = x * w + b, `steps` times, over shared leaves: two nodes per step, depth 2 * steps."""
+
+    def build(value_class: Any) -> tuple[Any, int]:
+        w, b, x = value_class(0.999), value_class(0.001), value_class(0.5)
+        for _ in range(steps):
+            x = x * w + b
+        return x, 2 * steps + 3
+
+    return build
+
+
+def dense_net(n_inputs: int, widths: list[int]) -> Builder:
+    """An MLP written with Values: each neuron is relu(b + sum of w * x), every layer fully connected."""
+
+    def build(value_class: Any) -> tuple[Any, int]:
+        rng = random.Random(0)
+        xs = [value_class(rng.uniform(-1, 1)) for _ in range(n_inputs)]
+        nodes = n_inputs
+        for width in widths:
+            layer = []
+            for _ in range(width):
+                act = value_class(rng.uniform(-1, 1))
+                for x in xs:
+                    act = act + value_class(rng.uniform(-1, 1)) * x
+                layer.append(act.relu())
+                nodes += 3 * len(xs) + 2
+            xs = layer
+        out = xs[0]
+        for x in xs[1:]:
+            out = out + x
+        return out, nodes + len(xs) - 1
+
+    return build
+
+
+def build_and_backward(build: Builder, value_class: Any) -> int:
+    root, nodes = build(value_class)
+    root.backward()
+    return nodes
+
+
+def one_run(build: Builder, value_class: Any) -> float:
+    """CPU seconds of one build + backward; the graph is freed outside the clock."""
+    gc.collect()
+    start = time.process_time()
+    root, _ = build(value_class)
+    root.backward()
+    elapsed = time.process_time() - start
+    del root
+    gc.collect()
+    return elapsed
+
+
+def bytes_per_node(build: Builder, value_class: Any) -> float:
+    """Memory held by the graph after backward, per node, as tracemalloc counts it."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    root, nodes = build(value_class)
+    root.backward()
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del root
+    gc.collect()
+    return held / nodes
+
+
+def in_big_thread(work: Callable[[], Any]) -> Any:
+    """Run `work` where micrograd's recursion fits: a deep recursion limit on a 1 GiB stack."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(1_000_000)
+        try:
+            result.append(work())
+        except BaseException as error:  # reported on the main thread
+            errors.append(error)
+        finally:
+            sys.setrecursionlimit(old)
+
+    old_size = threading.stack_size(1 << 30)
+    try:
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_size)
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+CASES: list[tuple[str, Builder, int, float]] = [
+    ("chain, small", chain(2_000), 5, 2.5),
+    ("dense relu net", dense_net(20, [64, 64, 64, 1]), 5, 5.0),
+    ("chain, deep", chain(100_000), 3, 5.0),
+]
+# Memory per node does not depend on a graph's size, and tracemalloc makes big graphs very slow to build:
+# the deep chain is the small chain's shape, longer.
+MEMORY_CASES = CASES[:2]
+BYTES_TARGET = 200.0
+
+
+def main() -> int:
+    print(f"Python {sys.version.split()[0]}: micrograd 0.1.0 beside engine, in one process, garbage collector on.")
+    print("Build + backward, best of N runs taken in turns, CPU time of this process (time.process_time).")
+    print()
+    header = f"{'graph':<16} {'nodes':>8} {'N':>2} {'micrograd':>11} {'engine':>10} {'speed-up':>9} {'target':>7}  met"
+    print(header)
+    print("-" * len(header))
+    all_met = True
+    for name, build, repeats, target in CASES:
+        nodes = build_and_backward(build, Value)  # warms up, and shows ours needs no recursion limit
+        assert nodes == in_big_thread(lambda b=build: build_and_backward(b, MgValue))
+        ours = theirs = float("inf")
+        for _ in range(repeats):
+            ours = min(ours, one_run(build, Value))
+            theirs = min(theirs, in_big_thread(lambda b=build: one_run(b, MgValue)))
+        ratio = theirs / ours
+        met = ratio >= target
+        all_met &= met
+        print(
+            f"{name:<16} {nodes:>8,} {repeats:>2} {theirs * 1e3:>8.1f} ms {ours * 1e3:>7.1f} ms"
+            f" {ratio:>8.1f}x {target:>6.1f}x  {'yes' if met else 'NO'}",
+            flush=True,
+        )
+    print()
+    header = f"{'bytes per node':<16} {'nodes':>8} {'micrograd':>10} {'engine':>7} {'ratio':>6} {'target':>7}  met"
+    print(header)
+    print("-" * len(header))
+    for name, build, _, _ in MEMORY_CASES:
+        ours_bytes = bytes_per_node(build, Value)
+        theirs_bytes = in_big_thread(lambda b=build: bytes_per_node(b, MgValue))
+        met = ours_bytes <= BYTES_TARGET
+        all_met &= met
+        nodes = build(Value)[1]
+        print(
+            f"{name:<16} {nodes:>8,} {theirs_bytes:>10.0f} {ours_bytes:>7.0f} {theirs_bytes / ours_bytes:>5.1f}x"
+            f" {'<= %d' % BYTES_TARGET:>7}  {'yes' if met else 'NO'}",
+            flush=True,
+        )
+    print()
+    print("every target met" if all_met else "some targets NOT met")
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
