@@ -25,7 +25,10 @@ TOOLTIP = (
     "One expression is one step in Undo."
 )
 UNDO_TEXT_LENGTH = 60
-ERROR_WIDTH = 460
+# The reason beside the field is cut to this width (its tooltip and the status bar have it whole), and the
+# field shrinks to EDIT_MIN_WIDTH, so a refusal never pushes the main tool bar's buttons off a 1024 px window.
+ERROR_WIDTH = 280
+EDIT_MIN_WIDTH = 220
 
 
 def _set_invalid(field: QWidget, invalid: bool) -> None:
@@ -58,7 +61,7 @@ class ExpressionBar(QWidget):
         self.edit.setToolTip(TOOLTIP)
         self.edit.setClearButtonEnabled(True)
         self.edit.setMaxLength(MAX_EXPRESSION_LENGTH * 10)  # the parser says "too long", not a silent cut
-        self.edit.setMinimumWidth(320)
+        self.edit.setMinimumWidth(EDIT_MIN_WIDTH)
         label.setBuddy(self.edit)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("exprError")

@@ -461,3 +461,24 @@ def test_soak_of_3000_clicks_keeps_none_refcount_and_works(window, qtbot):
     backward(window, "L")
     assert table(window)["L"][1:] == ("-8.0000", "1.0000")
     assert table(window)["a"][2] == "6.0000"
+
+
+def test_a_refused_expression_keeps_the_tool_bar_whole_at_1024(window, qtbot):
+    """At 1024x700 the reason for a refused expression shows beside the field without hiding tool bar buttons."""
+    from PySide6.QtTest import QTest
+
+    window.resize(1024, 700)
+    build_lecture(window, typed=False)
+    edit = find(window, QLineEdit, "exprEdit")
+    edit.setText("z = (a * b + some_value_that_does_not_exist_anywhere) * 2")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.wait(10)
+    error = find(window, QLabel, "exprError")
+    assert error.isVisible() and fully_shown(window, error)
+    assert "some_value_that_does_not_exist_anywhere" in error.toolTip()
+    tool_bar = find(window, QToolBar, "mainToolBar")
+    for action in tool_bar.actions():
+        if not action.isSeparator():
+            button = tool_bar.widgetForAction(action)
+            assert button.isVisible() and fully_shown(window, button), action.objectName()
+    assert fully_shown(window, edit)
