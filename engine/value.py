@@ -50,8 +50,8 @@ class Value:
         self._arg: float | None = None  # the exponent of a `**` node
 
     def __repr__(self) -> str:
-        name = f"{self.label}=" if self.label else ""
-        return f"Value({name}data={self.data:.4f}, grad={self.grad:.4f})"
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # ---- binary ops: one node each, a number on either side ---------------
 

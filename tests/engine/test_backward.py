@@ -1,0 +1,188 @@
+"""backward(): the lecture's numbers, reuse, idempotence, a million-deep graph, and the order it walks."""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+
+import pytest
+
+from engine import Value, topological_order
+from tests.engine.helpers import recursive_order
+
+
+def lecture() -> dict[str, Value]:
+    """The lecture's first graph: L = (a*b + c) * f."""
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = Value(-2.0, label="f")
+    L = d * f  # noqa: N806 (the lecture's name)
+    L.label = "L"
+    return {v.label: v for v in (a, b, c, d, e, f, L)}
+
+
+def test_lecture_numbers():
+    """L = -8 and the grads the lecture finds by hand: a 6, b -4, c -2, d -2, e -2, f 4."""
+    v = lecture()
+    v["L"].backward()
+    assert v["L"].data == -8.0
+    grads = {name: value.grad for name, value in v.items()}
+    assert grads == {"a": 6.0, "b": -4.0, "c": -2.0, "d": -2.0, "e": -2.0, "f": 4.0, "L": 1.0}
+
+
+def test_lecture_neuron():
+    """The lecture's tanh neuron: o = 0.7071, grads x1 -1.5, w1 1.0, x2 0.5, w2 0.0, n 0.5."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.backward()
+    assert o.data == pytest.approx(0.7071, abs=1e-4)
+    assert n.grad == pytest.approx(0.5, abs=1e-4)
+    assert [x1.grad, w1.grad, x2.grad, w2.grad] == pytest.approx([-1.5, 1.0, 0.5, 0.0], abs=1e-4)
+
+
+def test_the_same_value_twice_in_one_op_gets_both_contributions():
+    """`b = a + a` gives a.grad 2, `y = x * x` gives x.grad 2x: one contribution per use."""
+    a = Value(3.0)
+    b = a + a
+    b.backward()
+    assert a.grad == 2.0
+    x = Value(-1.5)
+    y = x * x
+    y.backward()
+    assert x.grad == -3.0
+
+
+def test_a_value_used_in_several_places_sums_its_contributions():
+    """The lecture's second bug: d = a * b, e = a + b, f = d * e; a.grad sums both paths."""
+    a, b = Value(-2.0), Value(3.0)
+    d, e = a * b, a + b
+    f = d * e
+    f.backward()
+    assert (a.grad, b.grad) == (-3.0, -8.0)
+
+
+def test_backward_twice_gives_the_same_grads():
+    """Grads are set, not accumulated across calls: backward() is idempotent."""
+    v = lecture()
+    v["L"].backward()
+    first = {name: value.grad for name, value in v.items()}
+    v["L"].backward()
+    v["L"].backward()
+    assert {name: value.grad for name, value in v.items()} == first
+
+
+def test_backward_from_an_inner_value_resets_the_graph_below_it():
+    """backward() from d after backward() from L leaves d's subgraph with d's own grads."""
+    v = lecture()
+    v["L"].backward()
+    v["d"].backward()
+    assert [v[n].grad for n in "abcde"] == [-3.0, 2.0, 1.0, 1.0, 1.0]
+
+
+def test_backward_documents_that_it_is_idempotent():
+    """backward's docstring says calling it twice gives the same grads."""
+    assert "twice" in (Value.backward.__doc__ or "")
+
+
+def test_a_leaf_is_its_own_gradient():
+    """backward() from a leaf sets its grad to 1."""
+    x = Value(5.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_a_chain_of_a_million_ops_with_the_default_recursion_limit():
+    """A graph 1,000,000 operations deep runs backward without recursion, and frees without crashing."""
+    limit = sys.getrecursionlimit()
+    assert limit < 100_000
+    x = Value(0.5, label="x")
+    c = Value(0.25, label="c")
+    v = x
+    for _ in range(1_000_000):
+        v = v + c
+    v.backward()
+    assert (x.grad, c.grad, v.grad) == (1.0, 1_000_000.0, 1.0)
+    assert v.data == pytest.approx(0.5 + 250_000.0)
+    assert sys.getrecursionlimit() == limit
+    del v
+
+
+def test_backward_leaves_the_garbage_collector_as_it_found_it():
+    """The collector, paused while the graph is walked, is on again afterwards, or stays off if it was off."""
+    x = Value(1.0)
+    y = (x * 2).tanh()
+    assert gc.isenabled()
+    y.backward()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        y.backward()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_topological_order_puts_operands_first_like_micrograd():
+    """The order is micrograd's depth-first one: lecture graph a, b, e, c, d, f, L."""
+    v = lecture()
+    assert [u.label for u in topological_order(v["L"])] == ["a", "b", "e", "c", "d", "f", "L"]
+
+
+def test_topological_order_of_several_roots_lists_each_value_once():
+    """Several roots (and a repeated root) give one list with every Value once, in micrograd's order."""
+    a, b = Value(1.0), Value(2.0)
+    s = a + b
+    t = s * a
+    u = b - s
+    order = topological_order(t, u, t)
+    assert order == recursive_order(t, u)
+    assert len(order) == len(set(order)) == 5
+
+
+def test_a_value_made_by_hand_with_an_unknown_op_cannot_be_differentiated():
+    """A Value built directly with an op the engine does not know raises a clear ValueError from backward()."""
+    a = Value(0.5)
+    out = Value(math.sin(0.5), (a,), "sin")
+    with pytest.raises(ValueError, match="no local derivative for 'sin' with 1 operand"):
+        out.backward()
+    three = Value(1.0, (a, a, a), "+")
+    with pytest.raises(ValueError, match="no local derivative for '\\+' with 3 operand"):
+        three.backward()
+
+
+def test_backward_never_raises_on_extreme_but_valid_numbers():
+    """Derivatives too large for a float become infinite grads; backward itself does not raise."""
+    tiny = Value(1e-200)
+    q = Value(1.0) / tiny  # 1e200; d q / d tiny = -1e400
+    q.backward()
+    assert q.data == 1e200 and tiny.grad == -math.inf
+    small = Value(1e-160)
+    r = small / small  # the old formula's 1e-320 square underflowed and divided by zero
+    r.backward()
+    assert r.data == 1.0 and math.isfinite(small.grad)
+    zero = Value(0.0)
+    root = zero**0.5
+    root.backward()
+    assert zero.grad == math.inf
+    negative = Value(-1e-200)
+    inverse = negative**-1  # -1e200; d/dx = -x**-2 = -1e400
+    inverse.backward()
+    assert negative.grad == -math.inf
+
+
+def test_tanh_saturates_without_error():
+    """tanh of a large number is exactly 1.0 (or -1.0), and its grad 0."""
+    big = Value(1e6)
+    t = big.tanh()
+    t.backward()
+    assert (t.data, big.grad) == (1.0, 0.0)
+    assert Value(-1e308).tanh().data == -1.0
