@@ -116,9 +116,8 @@ def test_scripts_of_random_workspaces_print_the_documents_numbers(workspace):
     compile(script, "workspace.py", "exec")
     try:
         expected = expected_lines(document, output_name(document) or "")
-    except ArithmeticError:
-        # The engine's backward can overflow or divide by an underflowed square (a / b with |b| < 1e-154);
-        # that is the engine's to fix, and the script fails the same way.
+    except DocumentError:
+        # The app refuses a backward whose gradient overflows; there are no numbers to compare.
         assume(False)
     output = io.StringIO()
     with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(output):
