@@ -106,3 +106,11 @@ def test_the_nothing_built_check_sees_a_built_node():
     a, b = Value(1.0), Value(2.0)
     c = a * b
     assert users_of(a, b) == [c]
+
+
+def test_exp_overflows_exactly_where_floats_end():
+    """exp of the largest x with a finite result works; the next float up raises OverflowError."""
+    largest = math.log(1.7976931348623157e308)
+    assert math.isfinite(Value(largest).exp().data)
+    with pytest.raises(OverflowError, match="overflows"):
+        Value(math.nextafter(largest, math.inf)).exp()
