@@ -17,6 +17,7 @@ Run: .venv/bin/python bench/ui_latency.py [--repeat N]
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -90,6 +91,7 @@ class Bench:
         self.window.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
         self.window.resize(1400, 900)
         self.window.show()
+        gc.freeze()  # as micrograd_gui.cli.open_window does at start-up
         self.graph = self.window.graph_view
         self.updates = 0
         self.graph.picture_updated.connect(self._count)
