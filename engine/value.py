@@ -37,14 +37,15 @@ def format_number(x: float) -> str:
 class Value:
     """One scalar in a computation graph: its data, its grad and where it came from."""
 
-    __slots__ = ("data", "grad", "_prev", "_op", "label", "_arg", "__weakref__")
+    __slots__ = ("data", "grad", "_prev", "_op", "label", "_arg")
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = ""):
         self.data = float(data)
         if not isfinite(self.data):
             raise _not_finite(self.data, _op)
         self.grad = 0.0
-        self._prev = tuple(_children)  # ordered; `a + a` keeps both entries
+        # ordered; `a + a` keeps both entries
+        self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
         self.label = label
         self._arg: float | None = None  # the exponent of a `**` node
