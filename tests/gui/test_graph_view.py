@@ -16,29 +16,7 @@ from micrograd_gui import render
 from micrograd_gui.document import Definition, Document
 from micrograd_gui.widgets import graph_view
 from micrograd_gui.widgets.graph_view import GraphView
-
-LECTURE = [
-    Definition("a", data=2.0),
-    Definition("b", data=-3.0),
-    Definition("c", data=10.0),
-    Definition("e", "*", ("a", "b")),
-    Definition("d", "+", ("e", "c")),
-    Definition("f", data=-2.0),
-    Definition("L", "*", ("d", "f")),
-]
-
-NEURON = [
-    Definition("x1", data=2.0),
-    Definition("x2", data=0.0),
-    Definition("w1", data=-3.0),
-    Definition("w2", data=1.0),
-    Definition("b", data=6.8813735870195432),
-    Definition("x1w1", "*", ("x1", "w1")),
-    Definition("x2w2", "*", ("x2", "w2")),
-    Definition("x1w1x2w2", "+", ("x1w1", "x2w2")),
-    Definition("n", "+", ("x1w1x2w2", "b")),
-    Definition("o", "tanh", ("n",)),
-]
+from tests.workspaces import LECTURE, NEURON, shared_chain_definitions
 
 
 @pytest.fixture
@@ -200,11 +178,7 @@ def test_click_on_an_op_or_empty_space_reports_nothing(qtbot, view, document):
 
 def test_shared_leaf_copies_are_dashed_and_click_as_their_value(qtbot, view, document):
     """In a long shared-leaf chain a dashed copy of w0 clicks as w0."""
-    definitions = [Definition(f"w{i}", data=0.5) for i in range(8)] + [Definition("v0", data=1.0)]
-    for k in range(60):
-        definitions.append(Definition(f"m{k + 1}", "*", (f"v{k}", f"w{k % 8}")))
-        definitions.append(Definition(f"v{k + 1}", "+", (f"m{k + 1}", f"w{(k + 3) % 8}")))
-    fill(qtbot, view, document, definitions)
+    fill(qtbot, view, document, shared_chain_definitions(60))
     copies = view.copy_items("w0")
     assert copies and all(copy.node.dashed for copy in copies)
     assert copies[0].texts() == view.node_item("w0").texts()
