@@ -37,18 +37,44 @@ def format_number(x: float) -> str:
 class Value:
     """One scalar in a computation graph: its data, its grad and where it came from."""
 
-    __slots__ = ("data", "grad", "_prev", "_op", "label", "_arg")
+    __slots__ = ("data", "grad", "_a", "_b", "_more", "_op", "label", "_arg")
+
+    _a: Value | None
+    _b: Value | None
+    _more: tuple[Value, ...] | None
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = ""):
-        self.data = float(data)
-        if not isfinite(self.data):
-            raise _not_finite(self.data, _op)
+        self.data = data = float(data)
+        if not isfinite(data):
+            raise _not_finite(data, _op)
         self.grad = 0.0
-        # ordered; `a + a` keeps both entries
-        self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
         self.label = label
         self._arg: float | None = None  # the exponent of a `**` node
+        # The operands, in order, `a + a` keeping both, are read as the tuple `_prev`. They are kept in
+        # slots rather than a tuple, so the garbage collector tracks one object per node, not two: `_a` and
+        # `_b` hold the first and second operand (None where there is none), and `_more` all of them on a
+        # Value made by hand with more than two (its `_a` and `_b` None).
+        if type(_children) is not tuple:
+            _children = tuple(_children)
+        n = len(_children)
+        if n == 2:
+            self._a, self._b = _children
+            self._more = None
+        elif n == 1:
+            (self._a,) = _children
+            self._b = self._more = None
+        else:
+            self._a = self._b = None
+            self._more = _children or None
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The operands, in order; `a + a` has two entries."""
+        a, b = self._a, self._b
+        if a is None:
+            return self._more or ()
+        return (a,) if b is None else (a, b)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -129,18 +155,24 @@ class Value:
         for v in topo:
             v.grad = 0.0
         self.grad = 1.0
+        topo.reverse()  # every result before its operands
+        binary, unary = _BINARY_GRADS, _UNARY_GRADS
         try:
-            for v in reversed(topo):  # every result before its operands
-                operands = v._prev
-                if len(operands) == 2:
-                    a, b = operands
-                    da, db = _BINARY_GRADS[v._op](v, a, b)
-                    a.grad += da * v.grad  # the chain rule
-                    b.grad += db * v.grad
-                elif operands:
-                    (a,) = operands
-                    (da,) = _UNARY_GRADS[v._op](v, a)
-                    a.grad += da * v.grad
+            for v in topo:
+                a = v._a
+                if a is None:  # a leaf, or a Value made by hand with more than two operands
+                    if v._more is not None:
+                        raise KeyError(v._op)
+                    continue
+                b = v._b
+                grad = v.grad
+                if b is not None:
+                    da, db = binary[v._op](v, a, b)
+                    a.grad += da * grad  # the chain rule
+                    b.grad += db * grad
+                else:
+                    (da,) = unary[v._op](v, a)
+                    a.grad += da * grad
         except (KeyError, ValueError):
             if (v._op, len(v._prev)) in LOCAL_GRADS:
                 raise
@@ -250,10 +282,9 @@ def topological_order(*roots: Value) -> list[Value]:
     """Every Value the roots depend on, operands before results, without recursion.
 
     The order is the one micrograd's recursive sort gives: depth first, first
-    operand first, each Value once. The walk keeps an iterator for every Value
-    on its current path (a million of them down a million-deep chain); none is
-    garbage, so the garbage collector is paused for the walk rather than left
-    to rescan the whole graph several times.
+    operand first, each Value once. The walk keeps the Values on its current
+    path and the operands still to visit in two lists (a million entries down
+    a million-deep chain), and pauses the garbage collector while it runs.
     """
     collecting = gc.isenabled()
     gc.disable()
@@ -267,22 +298,35 @@ def topological_order(*roots: Value) -> list[Value]:
 def _depth_first(roots: Iterable[Value]) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
+    path: list[Value] = []  # the Values being expanded, deepest last
+    visit, place = visited.add, order.append
     for root in roots:
-        if root in visited:
-            continue
-        visited.add(root)
-        path = [root]  # the Values being expanded, deepest last
-        todo = [iter(root._prev)]  # the operands each of them has still to visit
+        todo: list[Value | None] = [root]  # Values to visit, next last; None: path[-1] is complete
+        push, pop = todo.append, todo.pop
         while todo:
-            for child in todo[-1]:
-                if child not in visited:
-                    visited.add(child)
-                    if child._prev:
-                        path.append(child)
-                        todo.append(iter(child._prev))
-                        break
-                    order.append(child)  # a leaf is placed at once
-            else:  # every operand of path[-1] is placed
-                todo.pop()
-                order.append(path.pop())
+            v = pop()
+            if v is None:  # every operand of path[-1] is placed
+                place(path.pop())
+                continue
+            if v in visited:
+                continue
+            visit(v)
+            a = v._a
+            while a is not None:  # down through first operands, each second operand left to visit after
+                path.append(v)
+                push(None)
+                b = v._b
+                if b is not None and b not in visited:
+                    push(b)
+                if a in visited:
+                    break
+                visit(a)
+                v, a = a, a._a
+            else:  # v has no first operand
+                if v._more is None:
+                    place(v)  # a leaf is placed at once
+                else:  # made by hand with more than two operands
+                    path.append(v)
+                    push(None)
+                    todo.extend(reversed(v._more))
     return order
