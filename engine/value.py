@@ -9,6 +9,9 @@ in `_op`. A few mechanisms differ, each changed once, here, rather than per op:
   no `_backward` closure per node, so a node is not a reference cycle (building
   and freeing big graphs stays fast, the garbage collector has little to do)
   and a step-through view can show exactly the derivative the maths uses.
+* The operands are kept in slots, not in a tuple, and `_prev` gives them as
+  the ordered tuple when read: one object per node for the garbage collector
+  to track, not two (its collections are much of the cost of building a big graph).
 * The topological sort is iterative, so a graph a million operations deep
   works with the default recursion limit.
 * A Value checks its number when it is made, so an op whose result is not a
