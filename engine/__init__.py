@@ -1,7 +1,15 @@
 """A micrograd-compatible scalar autograd engine. Pure Python; no Qt."""
 
 from engine.graph import draw_dot, escape_record_text, op_symbol, trace
-from engine.value import LOCAL_GRAD_FORMULAS, LOCAL_GRADS, Value, format_number, local_grads, topological_order
+from engine.value import (
+    LOCAL_GRAD_FORMULAS,
+    LOCAL_GRADS,
+    Value,
+    format_decimals,
+    format_number,
+    local_grads,
+    topological_order,
+)
 
 __all__ = [
     "LOCAL_GRADS",
@@ -9,6 +17,7 @@ __all__ = [
     "Value",
     "draw_dot",
     "escape_record_text",
+    "format_decimals",
     "format_number",
     "local_grads",
     "op_symbol",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import graphviz
 
-from engine.value import Value, format_number, topological_order
+from engine.value import Value, format_decimals, format_number, topological_order
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 
@@ -72,7 +72,11 @@ def draw_dot(root_or_roots: Value | Iterable[Value], rankdir: str = "LR") -> gra
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir})
     for v in nodes:
         uid = uids[v]
-        label = "{ %s | data %.4f | grad %.4f }" % (escape_record_text(v.label), v.data, v.grad)
+        label = "{ %s | data %s | grad %s }" % (
+            escape_record_text(v.label),
+            format_decimals(v.data),
+            format_decimals(v.grad),
+        )
         dot.node(name=uid, label=label, shape="record")
         if v._op or v._prev:
             dot.node(name=uid + "_op", label=graphviz.escape(op_symbol(v)))

@@ -37,6 +37,11 @@ def format_number(x: float) -> str:
     return repr(float(x))
 
 
+def format_decimals(x: float) -> str:
+    """A data or grad as the lecture shows it, `%.4f`; from 1e10 on `%.4e`, so a label stays short."""
+    return "%.4f" % x if abs(x) < 1e10 else "%.4e" % x
+
+
 class Value:
     """One scalar in a computation graph: its data, its grad and where it came from."""
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import escape_record_text, op_symbol
+from engine import escape_record_text, format_decimals, op_symbol
 
 if TYPE_CHECKING:
     from micrograd_gui.document import Document
@@ -291,7 +291,7 @@ def parse_node_id(node_id: str) -> tuple[str, str]:
 
 def record_label(name: str, data: float, grad: float, rankdir: str = "LR") -> str:
     """The lecture's record label; in TB the cells stay side by side."""
-    fields = "%s | data %.4f | grad %.4f" % (escape_record_text(name), data, grad)
+    fields = "%s | data %s | grad %s" % (escape_record_text(name), format_decimals(data), format_decimals(grad))
     return "{ " + fields + " }" if rankdir == "LR" else fields
 
 

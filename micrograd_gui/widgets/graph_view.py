@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import LOCAL_GRAD_FORMULAS, format_number, local_grads
+from engine import LOCAL_GRAD_FORMULAS, format_decimals, format_number, local_grads
 from micrograd_gui import assets, render
 from micrograd_gui.document import Change, Document
 from micrograd_gui.render import Layout, LayoutEdge, LayoutNode, LayoutWorker
@@ -700,9 +700,9 @@ class GraphView(QWidget):
             lines = [f"{name} = -{operands[0]}" if definition.op == "-" else f"{name} = {definition.op}({operands[0]})"]
         else:
             lines = [f"{name} = {operands[0]} {definition.op} {operands[1]}"]
-        lines.append("data %.4f" % value.data)
+        lines.append(f"data {format_decimals(value.data)}")
         stale = "  (stale: run backward again)" if document.grads_stale else ""
-        lines.append("grad %.4f%s" % (document.grad(name), stale))
+        lines.append(f"grad {format_decimals(document.grad(name))}{stale}")
         formulas = LOCAL_GRAD_FORMULAS.get((definition.op, len(operands)))
         if formulas:
             lines.append("local derivatives:")
@@ -714,7 +714,7 @@ class GraphView(QWidget):
                 text = formula.format(*operands).replace("out.", f"{name}.")
                 if definition.op == "**":
                     text += f" with n = {format_number(definition.exponent or 0.0)}"
-                lines.append(f"  d{name}/d{operand} = {text} = {number:.4f}")
+                lines.append(f"  d{name}/d{operand} = {text} = {format_decimals(number)}")
         copies = len(self._picture.copies.get(name, ()))
         if copies:
             lines.append(f"drawn again, dashed, at {copies} of its uses")
@@ -873,7 +873,11 @@ class GraphView(QWidget):
         for name, item in self._picture.values.items():
             if name not in document:
                 continue
-            texts = [name, "data %.4f" % document.data(name), "grad %.4f" % document.grad(name)]
+            texts = [
+                name,
+                f"data {format_decimals(document.data(name))}",
+                f"grad {format_decimals(document.grad(name))}",
+            ]
             item.set_texts(texts, stale)
             for copy in copies.get(name, ()):
                 copy.set_texts(texts, stale)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from engine import format_number
+from engine import format_decimals, format_number
 from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
 from micrograd_gui.document import Change, Definition, Document, DocumentError, parse_number
@@ -88,7 +88,7 @@ class ValueTableModel(QAbstractTableModel):
             return name
         if column == OP:
             return op_text(self._document.definition(name))
-        return "%.4f" % (self._document.data(name) if column == DATA else self._document.grad(name))
+        return format_decimals(self._document.data(name) if column == DATA else self._document.grad(name))
 
     def row_of(self, name: str) -> int:
         return self._document.position(name) if name in self._document else -1

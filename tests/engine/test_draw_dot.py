@@ -176,3 +176,10 @@ def test_only_values_can_be_drawn():
     """Drawing something that is not a Value is a TypeError naming what it got."""
     with pytest.raises(TypeError, match="expected Values to draw, got float"):
         draw_dot([reuse(), 2.0])  # type: ignore[list-item]
+
+
+def test_a_huge_number_is_labelled_in_exponent_notation():
+    """A Value of 1e300 is labelled `data 1.0000e+300`, not with 300 digits; small numbers keep %.4f."""
+    source = draw_dot(Value(1e300, label="x") * 2).source
+    assert "data 1.0000e+300" in source and "data 2.0000e+300" in source
+    assert "data 2.0000 " in draw_dot(Value(2.0, label="y")).source

@@ -47,6 +47,18 @@ def test_columns_and_four_decimals(window):
     assert table(window)["z"][0] == "x ** 0.123456"
 
 
+def test_huge_numbers_show_in_exponent_notation(window, qtbot):
+    """1e300 shows as 1.0000e+300 in the table and on its graph node, not as 300 digits."""
+    with qtbot.waitSignal(window.graph_view.picture_updated, timeout=20000):
+        create(window, "x", "1e300")
+    create(window, "y", "-2.5e12")
+    create(window, "z", "123456789.5")
+    assert table(window)["x"][1] == "1.0000e+300"
+    assert table(window)["y"][1] == "-2.5000e+12"
+    assert table(window)["z"][1] == "123456789.5000"
+    assert window.graph_view.node_item("x").texts()[1] == "data 1.0000e+300"
+
+
 def test_only_leaf_data_and_names_are_editable(window):
     """A leaf's Data cell and every Name cell are editable; computed data, Op and Grad are not."""
     build_lecture(window, typed=False)
