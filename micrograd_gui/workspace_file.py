@@ -446,17 +446,28 @@ def read_workspace(path: str | os.PathLike[str]) -> Workspace:
     return loads(data, source)
 
 
-def apply_workspace(document: Document, workspace: Workspace, source: str = "the workspace") -> None:
+def apply_workspace(document: Document, workspace: Workspace, source: str = "the workspace") -> str | None:
     """Replace the document's definitions with the workspace's (validated whole first, so on
-    WorkspaceFileError the document is unchanged), then run backward if the file asks for it."""
+    WorkspaceFileError the document is unchanged), then run backward if the file asks for it.
+
+    No grads of the previous workspace stay. A backward that cannot be computed (a gradient
+    overflows) leaves the grads at 0: the values still open, and the returned note says why.
+    """
     try:
         document.replace_definitions(workspace.definitions)
     except DocumentError as error:
         raise WorkspaceFileError(f"{source}: {error}") from None
     except RecursionError:
         raise WorkspaceFileError(f"{source}: it is nested too deeply to compute") from None
-    if workspace.backward_from is not None:
+    if workspace.backward_from is None:
+        document.zero_grads()
+        return None
+    try:
         document.backward(workspace.backward_from)
+    except DocumentError as error:
+        document.zero_grads()
+        return f"{source}: opened without grads: {error}"
+    return None
 
 
 def load_document(path: str | os.PathLike[str]) -> Document:

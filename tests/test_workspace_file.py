@@ -214,6 +214,48 @@ def test_integers_in_a_file_are_read_as_floats():
 # ---- corrupt files --------------------------------------------------------------
 
 
+OVERFLOWING_BACKWARD = """{
+  "format": "micrograd-gui-workspace",
+  "version": 1,
+  "values": [
+    {"name": "tiny", "data": 1e-300},
+    {"name": "one", "data": 1.0},
+    {"name": "q", "op": "/", "operands": ["one", "tiny"]},
+    {"name": "w", "op": "*", "operands": ["q", "tiny"]}
+  ],
+  "backward_from": "w"
+}
+"""
+
+
+def test_a_backward_that_overflows_opens_the_values_without_grads(tmp_path):
+    """A file whose backward_from gradient overflows opens with grads at 0 and a note saying why."""
+    path = tmp_path / "overflow.json"
+    path.write_text(OVERFLOWING_BACKWARD)
+    document = lecture_document()
+    document.backward("L")
+    note = apply_workspace(document, read_workspace(path), path.name)
+    assert document.names == ["tiny", "one", "q", "w"]
+    assert document.backward_root is None and document.grad("w") == 0.0
+    assert note is not None and note.startswith("overflow.json: ") and "overflows" in note
+    assert load_document(path).names == ["tiny", "one", "q", "w"]
+
+
+def test_a_file_without_backward_from_keeps_no_grads_of_the_previous_workspace(tmp_path):
+    """Opening a file with the same names but no backward_from leaves every grad at 0."""
+    definitions = [Definition("a", data=5.0), Definition("b", data=-3.0), Definition("e", "*", ("a", "b"))]
+    path = tmp_path / "same_names.json"
+    path.write_text(dumps(definitions))
+    document = Document()
+    document.replace_definitions(
+        [Definition("a", data=2.0), Definition("b", data=-3.0), Definition("e", "*", ("a", "b"))]
+    )
+    document.backward("e")
+    assert apply_workspace(document, read_workspace(path), path.name) is None
+    assert document.backward_root is None
+    assert [document.grad(n) for n in document.names] == [0.0, 0.0, 0.0]
+
+
 def test_every_corrupt_file_has_an_expected_message():
     """The corpus and the table of expected messages list the same files."""
     assert sorted(p.name for p in corrupt_files()) == sorted(CORRUPT_MESSAGES)

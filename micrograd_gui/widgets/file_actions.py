@@ -561,7 +561,7 @@ class FileActions(QObject):
     ) -> bool:
         """Put a workspace in the window (validated whole first), clear the undo history."""
         try:
-            apply_workspace(self.window.document, workspace, source or display_name)
+            note = apply_workspace(self.window.document, workspace, source or display_name)
         except WorkspaceFileError as error:
             self.window.show_error(str(error))
             self.open_failed.emit(str(error))
@@ -577,6 +577,8 @@ class FileActions(QObject):
         self._update_title()
         count = len(workspace.definitions)
         self.window.show_status(f"Opened {display_name} ({count} value{'s' if count != 1 else ''})")
+        if note:
+            self.window.show_error(note)
         self.opened.emit(path or "")
         return True
 

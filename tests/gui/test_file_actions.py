@@ -567,3 +567,17 @@ def test_a_missing_workspace_on_the_command_line_says_so(qtbot, tmp_path):
         pass
     assert failed.args == ["gone.json: no such file"]
     assert len(window.document) == 0
+
+
+def test_a_file_whose_backward_overflows_opens_with_a_message(window, tmp_path):
+    """Opening a file whose backward_from gradient overflows shows its values, grads at 0, and says why."""
+    from tests.test_workspace_file import OVERFLOWING_BACKWARD
+
+    path = tmp_path / "overflow.json"
+    path.write_text(OVERFLOWING_BACKWARD)
+    window.open_workspace(LECTURE)
+    window.findChild(QAction, "actionBackward").trigger()
+    assert window.open_workspace(path)
+    assert window.document.names == ["tiny", "one", "q", "w"]
+    assert all(window.document.grad(name) == 0.0 for name in window.document.names)
+    assert window.errors and "overflows" in window.errors[-1] and window.errors[-1].startswith("overflow.json: ")
