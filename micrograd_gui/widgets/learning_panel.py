@@ -6,6 +6,7 @@ dock to a MainWindow; it is the one call the window makes.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -306,7 +307,9 @@ class StepThroughPanel(QWidget):
             self._show_intro()
         else:
             text = step.explanation
-            if stepper.done:
+            if stepper.done and not all(math.isfinite(g) for g in stepper.grads_by_name().values()):
+                text += "\n\nDone, but a gradient overflows (it is not a finite number): Backward refuses this one."
+            elif stepper.done:
                 text += f"\n\nDone: every grad is d{stepper.root_name}/d(value), as Backward gives."
             self.explanation.setText(text)
             self._highlight(step.node, stepper.visited())

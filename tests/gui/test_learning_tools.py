@@ -419,3 +419,16 @@ def test_learn_dock_shows_the_tab_of_the_tool_that_acted(window, qtbot):
     assert tabs.currentIndex() == 0
     assert find(window, QWidget, "stepExplanation").isVisible()
     assert explanation(window).startswith("Step 1 of")
+
+
+def test_a_walk_whose_gradient_overflows_does_not_claim_to_match_backward(window):
+    """Stepping to the end of a walk whose gradient overflows says so, not "as Backward gives"."""
+    for text in ["tiny = 1e-300", "one = 1", "q = one / tiny", "w = q * tiny"]:
+        enter(window, text, typed=False)
+    choose_root(window, "w")
+    step = find(window, QPushButton, "stepBackwardButton")
+    while step.isEnabled():
+        step.click()
+    assert "as Backward gives" not in explanation(window)
+    assert "overflows" in explanation(window)
+    assert window.errors and "overflows" in window.errors[-1]
