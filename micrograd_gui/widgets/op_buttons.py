@@ -116,10 +116,10 @@ class OpButtons(QGroupBox):
         document = self._window.document
         a, b = self.operand_a.currentText(), self.operand_b.currentText()
         if not a:
-            return self._refuse("create a value first: A is empty")
+            return self._refuse("Create a value first: A is empty")
         if op in BINARY or op == "**":
             if not b:
-                return self._refuse("choose operand B")
+                return self._refuse("Choose operand B")
         name = self.result_name_edit.text().strip()
         if name:
             try:

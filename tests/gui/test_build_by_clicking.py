@@ -241,6 +241,13 @@ def test_operation_without_values_says_so(window):
     assert "create a value first" in window.errors[-1].lower()
 
 
+def test_refusals_read_as_sentences(window):
+    """A refused operation's reason starts with a capital, in the status bar and under the buttons."""
+    find(window, QPushButton, "addButton").click()
+    assert window.errors[-1] == "Nothing created. Create a value first: A is empty"
+    assert window.op_buttons.error_text() == "Create a value first: A is empty"
+
+
 def test_operand_lists_follow_the_document(window):
     """operandA, operandB and backwardFrom list every value, and follow renames, deletions and undo."""
     build_lecture(window)
