@@ -306,9 +306,11 @@ class _Builder:
                 shown = f"'{func.id}'" if isinstance(func, ast.Name) else "this"
                 raise ExpressionError(f"{shown} is not a function", self.column(node), _FUNCTIONS_HINT)
             if node.keywords:
-                raise ExpressionError(f"{func.id} takes no keyword arguments", self.column(node))
+                raise ExpressionError(f"the function {func.id} takes no keyword arguments", self.column(node))
             if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-                raise ExpressionError(f"{func.id} takes exactly one argument", self.column(node), f"like {func.id}(x)")
+                raise ExpressionError(
+                    f"the function {func.id} takes exactly one argument", self.column(node), f"like {func.id}(x)"
+                )
             return [node.args[0]]
         if isinstance(node, ast.Name):
             if not isinstance(node.ctx, ast.Load):

@@ -432,3 +432,11 @@ def test_a_walk_whose_gradient_overflows_does_not_claim_to_match_backward(window
     assert "as Backward gives" not in explanation(window)
     assert "overflows" in explanation(window)
     assert window.errors and "overflows" in window.errors[-1]
+
+
+def test_a_refused_function_call_keeps_the_function_name_as_typed(window):
+    """`tanh(a, a)` is refused with a reason naming tanh in lower case, as it must be typed."""
+    enter(window, "a = 2")
+    enter(window, "q = tanh(a, a)")
+    assert "q" not in window.document
+    assert window.errors[-1].startswith("The function tanh takes exactly one argument")
