@@ -98,7 +98,7 @@ class ExpressionBar(QWidget):
             return False
         result = definitions[-1].name
         self._clear_error()
-        self.edit.clear()
+        self.edit.setText("")  # unlike clear(), drops the typing's undo history: Ctrl+Z now undoes the expression
         self.expression_applied.emit(result)
         return True
 

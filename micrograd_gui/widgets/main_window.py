@@ -9,10 +9,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QByteArray, QSettings, Qt, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -41,6 +42,21 @@ SIDE_PANEL_WIDTH = 300
 STATE_VERSION = 1
 # File actions other modules add; the tool bar shows whichever exist, in this order.
 FILE_TOOL_ACTIONS = (("actionNew", "new"), ("actionOpen", "open"), ("actionSave", "save"), ("actionExport", "export"))
+
+
+class _UndoKeysToWorkspace(QObject):
+    """A text field takes Ctrl+Z and Ctrl+Shift+Z for its own typing even when it has none to undo;
+    then the keys go to the window's Undo and Redo, so Ctrl+Z right after Return undoes the creation."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit):
+            assert isinstance(event, QKeyEvent)
+            undo = event.matches(QKeySequence.StandardKey.Undo) and not watched.isUndoAvailable()
+            redo = event.matches(QKeySequence.StandardKey.Redo) and not watched.isRedoAvailable()
+            if undo or redo:
+                event.ignore()
+                return True
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +106,9 @@ class MainWindow(QMainWindow):
         from micrograd_gui.widgets.learning_panel import install_learning_tools
 
         install_learning_tools(self)  # the expression bar, step-through backward, gradient check
+        self._undo_keys = _UndoKeysToWorkspace(self)
+        for field in self.findChildren(QLineEdit):
+            field.installEventFilter(self._undo_keys)
 
         # Last, so the tool bars and docks the features added come back where the user left them.
         self._restore_settings()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDockWidget,
     QLabel,
@@ -194,6 +195,49 @@ def test_undo_redo_every_command_kind(window):
         find(window, QAction, "actionRedo").trigger()
         assert state(window) == after, f"redo of {text}"
     assert window.errors == []
+
+
+def test_ctrl_z_right_after_creating_from_a_field_undoes_the_creation(window):
+    """Ctrl+Z and Ctrl+Shift+Z, pressed in the field the value was just created from, undo and redo it."""
+    from PySide6.QtTest import QTest
+
+    window.activateWindow()
+    name_edit = find(window, QLineEdit, "nameEdit")
+    name_edit.setFocus()
+    name_edit.selectAll()
+    QTest.keyClicks(name_edit, "x")
+    QTest.keyClick(name_edit, Qt.Key.Key_Return)
+    data_edit = find(window, QLineEdit, "dataEdit")
+    QTest.keyClicks(data_edit, "3")
+    QTest.keyClick(data_edit, Qt.Key.Key_Return)
+    assert window.document.names == ["x"]
+    focused = QApplication.focusWidget()
+    QTest.keyClick(focused, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.names == []
+    QTest.keyClick(focused, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.document.names == ["x"]
+
+    expr_edit = find(window, QLineEdit, "exprEdit")
+    expr_edit.setFocus()
+    QTest.keyClicks(expr_edit, "y = x * 2")
+    QTest.keyClick(expr_edit, Qt.Key.Key_Return)
+    assert window.document.names[-1] == "y"
+    QTest.keyClick(expr_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.names == ["x"] and expr_edit.text() == ""
+
+
+def test_ctrl_z_in_a_field_with_typing_undoes_the_typing_first(window):
+    """Ctrl+Z in a field holding typed text undoes that typing, not the workspace."""
+    from PySide6.QtTest import QTest
+
+    create(window, "a", 2)
+    name_edit = find(window, QLineEdit, "nameEdit")
+    name_edit.setFocus()
+    name_edit.selectAll()
+    QTest.keyClicks(name_edit, "zz")
+    QTest.keyClick(name_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.names == ["a"]
+    assert name_edit.text() != "zz"
 
 
 def test_undo_all_the_way_back_and_redo_all(window):
