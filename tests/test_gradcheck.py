@@ -153,3 +153,13 @@ def test_random_neurons_agree(xs, ws, bias, activation):
     results = check_gradients(build(*lines).definitions, "o")
     assert len(results) == 2 * n + 1
     assert all(r.agrees for r in results), [r for r in results if not r.agrees]
+
+
+def test_a_tiny_weight_before_a_large_exp_agrees():
+    """Rounding in x0*w0 + 10 limits the finite difference; a right grad is not called wrong for it."""
+    document = build("x0 = 0", "w0 = 5.960464477539063e-08", "c = 10", "o = exp(x0*w0 + c)")
+    results = {r.name: r for r in check_gradients(document.definitions, "o")}
+    assert results["x0"].analytic == pytest.approx(5.960464477539063e-08 * 22026.465794806718)
+    assert all(r.agrees for r in results.values()), results
+    wrong = {r.name: r.analytic for r in results.values()} | {"x0": 2 * results["x0"].analytic}
+    assert not check_gradients(document.definitions, "o", wrong)[0].agrees
