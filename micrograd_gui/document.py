@@ -92,7 +92,7 @@ def parse_number(text: str) -> float:
         raise DocumentError("a number is required")
     if len(stripped) > 400:
         raise DocumentError("that number is too long")
-    if "_" in stripped:
+    if "_" in stripped or not stripped.isascii():  # float() also takes 1_000 and other scripts' digits
         raise DocumentError(f"'{stripped}' is not a number")
     try:
         number = float(stripped)

@@ -64,7 +64,9 @@ def test_duplicate_name_is_refused() -> None:
     assert snapshot(doc) == before
 
 
-@pytest.mark.parametrize("text", ["", "  ", "abc", "nan", "inf", "-inf", "1e999", "1_000", "0x10", "2+3"])
+@pytest.mark.parametrize(
+    "text", ["", "  ", "abc", "nan", "inf", "-inf", "1e999", "1_000", "0x10", "2+3", "\u0663", "\uff12"]
+)
 def test_parse_number_refuses_non_finite_and_non_numbers(text: str) -> None:
     """Only finite plain numbers are accepted."""
     with pytest.raises(DocumentError):
