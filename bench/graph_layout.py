@@ -34,21 +34,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from micrograd_gui import render  # noqa: E402
 from micrograd_gui.document import Definition, Document  # noqa: E402
+from micrograd_gui.workspace_file import read_example  # noqa: E402
 
 
 def lecture() -> Document:
     document = Document()
-    document.replace_definitions(
-        [
-            Definition("a", data=2.0),
-            Definition("b", data=-3.0),
-            Definition("c", data=10.0),
-            Definition("e", "*", ("a", "b")),
-            Definition("d", "+", ("e", "c")),
-            Definition("f", data=-2.0),
-            Definition("L", "*", ("d", "f")),
-        ]
-    )
+    document.replace_definitions(read_example("lecture").definitions)
     document.backward("L")
     return document
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton  #
 
 from micrograd_gui.commands import AddDefinitions  # noqa: E402
 from micrograd_gui.document import Definition  # noqa: E402
+from micrograd_gui.workspace_file import read_example  # noqa: E402
 
 TIMEOUT = 120.0
 
@@ -72,14 +73,8 @@ def workspace(values: int) -> list[Definition]:
 
 
 def lecture_but_last() -> list[Definition]:
-    return [
-        Definition("a", data=2.0),
-        Definition("b", data=-3.0),
-        Definition("c", data=10.0),
-        Definition("e", "*", ("a", "b")),
-        Definition("d", "+", ("e", "c")),
-        Definition("f", data=-2.0),
-    ]
+    """The lecture's workspace without L, which the benchmark's click creates."""
+    return list(read_example("lecture").definitions[:-1])
 
 
 class Bench:
