@@ -169,7 +169,10 @@ class Document:
         self._values: dict[str, Value] = {}
         self._grads: dict[str, float] = {}
         self.backward_root: str | None = None
-        self.grads_stale = False
+        self._stale = False
+        # Grads of a backward pass in progress (the step-through), shown instead of the last
+        # backward's until any other change; never part of grad_state(), so no undo step records them.
+        self._partial: dict[str, float] | None = None
         self._listeners: list[Listener] = []
 
     # ---- reading ----------------------------------------------------------
@@ -199,7 +202,17 @@ class Document:
         return self._values[name].data
 
     def grad(self, name: str) -> float:
-        return self._grads.get(name, 0.0)
+        grads = self._grads if self._partial is None else self._partial
+        return grads.get(name, 0.0)
+
+    @property
+    def grads_stale(self) -> bool:
+        """Whether the grads shown come from a backward run before the numbers last changed."""
+        return self._stale and self._partial is None
+
+    @property
+    def showing_partial_grads(self) -> bool:
+        return self._partial is not None
 
     def position(self, name: str) -> int:
         return self._index[name]
@@ -252,7 +265,10 @@ class Document:
     def remove_listener(self, listener: Listener) -> None:
         self._listeners.remove(listener)
 
-    def _notify(self, structure: bool, names: Iterable[str] = ()) -> None:
+    def _notify(self, structure: bool, names: Iterable[str] = (), partial: bool = False) -> None:
+        if not partial and self._partial is not None:  # any real change ends a pass in progress
+            self._partial = None
+            self._apply_grads()
         change = Change(structure, frozenset(names))
         for listener in list(self._listeners):
             listener(change)
@@ -317,7 +333,7 @@ class Document:
         if self.backward_root in doomed:
             self.backward_root = None
             self._grads = {}
-            self.grads_stale = False
+            self._stale = False
         self._apply_grads()
         self._notify(True, doomed)
         return removed
@@ -342,7 +358,7 @@ class Document:
         self._definitions = definitions
         self._values = values
         if self._grads:
-            self.grads_stale = True
+            self._stale = True
         self._apply_grads()
         self._notify(False, [name, *self.dependents(name)])
 
@@ -395,7 +411,7 @@ class Document:
         self._grads = {n: g for n, g in self._grads.items() if n in self._index} if keep else {}
         if not keep:
             self.backward_root = None
-            self.grads_stale = False
+            self._stale = False
         self._apply_grads()
         if notify:
             self._notify(True, self._index)
@@ -443,17 +459,34 @@ class Document:
         """Put back grads saved earlier (undoing a backward or a zeroing)."""
         self._grads = {n: g for n, g in grads.items() if n in self._index}
         self.backward_root = root if root in self._index else None
-        self.grads_stale = stale
+        self._stale = stale
         self._apply_grads()
         self._notify(False, self._index)
 
     def grad_state(self) -> tuple[dict[str, float], str | None, bool]:
         """What `set_grads` needs to put the current grads back."""
-        return dict(self._grads), self.backward_root, self.grads_stale
+        return dict(self._grads), self.backward_root, self._stale
+
+    def show_partial_grads(self, grads: dict[str, float]) -> None:
+        """Show the grads of a backward pass in progress instead of the last backward's.
+
+        Nothing is recorded: `grad_state()` still gives the last backward's grads, so an
+        undo step taken meanwhile keeps those. Any other change, or `clear_partial_grads()`,
+        ends the display.
+        """
+        self._partial = {n: g for n, g in grads.items() if n in self._index}
+        self._apply_grads()
+        self._notify(False, self._index, partial=True)
+
+    def clear_partial_grads(self) -> None:
+        """Show the last backward's grads again (no-op when no pass is in progress)."""
+        if self._partial is not None:
+            self._notify(False, self._index)
 
     def zero_grads(self) -> None:
         self.set_grads({}, None, False)
 
     def _apply_grads(self) -> None:
+        grads = self._grads if self._partial is None else self._partial
         for name, value in self._values.items():
-            value.grad = self._grads.get(name, 0.0)
+            value.grad = grads.get(name, 0.0)

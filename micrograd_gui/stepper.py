@@ -9,7 +9,7 @@ words), the same table `backward()` uses, so the text cannot drift from the
 maths. After the last step the grads equal a full backward's bit for bit.
 
 The stepper never writes into the Values: it keeps its own grads, which the
-caller publishes (the window hands them to `Document.set_grads`).
+caller publishes (the window shows them with `Document.show_partial_grads`).
 """
 
 from __future__ import annotations

@@ -274,3 +274,26 @@ def test_backward_that_overflows_is_refused_and_keeps_old_grads() -> None:
         doc.backward("y")
     assert snapshot(doc) == before
     assert doc.value("one").grad == 2.0
+
+
+def test_partial_grads_are_shown_but_not_recorded_and_any_change_ends_them() -> None:
+    """A pass in progress shows its grads; grad_state() keeps the last backward's; a real change restores them."""
+    doc = lecture()
+    doc.backward("L")
+    saved = doc.grad_state()
+    heard: list[Change] = []
+    doc.add_listener(heard.append)
+    doc.show_partial_grads({"L": 1.0, "f": 4.0})
+    assert doc.grad("a") == 0.0 and doc.value("f").grad == 4.0
+    assert doc.showing_partial_grads
+    assert doc.grad_state() == saved
+    assert heard[-1].structure is False
+    doc.add_leaf("z", 1.0)
+    assert not doc.showing_partial_grads
+    assert doc.grad("a") == 6.0 and doc.value("a").grad == 6.0
+    doc.show_partial_grads({"L": 1.0})
+    doc.clear_partial_grads()
+    assert doc.grad("a") == 6.0
+    count = len(heard)
+    doc.clear_partial_grads()
+    assert len(heard) == count  # nothing to end: no notice

@@ -88,12 +88,13 @@ class StepThroughPanel(QWidget):
     (Play/Pause, speed `stepSpeed`) and `stepResetButton`; the chain-rule
     arithmetic of the current step shows in `stepExplanation`.
 
-    The partial grads are published with `Document.set_grads`, so the table
-    and the graph show them; stepping itself records no undo steps. The last
-    step puts the grads from before the walk back and pushes `RunBackward`,
-    which gives the same grads: the finished pass is one undoable "Backward
-    from L". Reset (or Step back to the start) restores the grads from before
-    the walk. Any other change to the workspace ends the walk.
+    The partial grads are shown with `Document.show_partial_grads`, so the
+    table and the graph show them while the document keeps the last backward's
+    grads for undo; stepping itself records no undo steps. The last step pushes
+    `RunBackward`, which gives the same grads: the finished pass is one
+    undoable "Backward from L". Reset (or Step back to the start) shows the
+    grads from before the walk again. Any other change to the workspace ends
+    the walk (the document then stops showing its partial grads by itself).
     Emits `step_shown(number)` after each step (0 when the walk is reset).
     """
 
@@ -104,11 +105,8 @@ class StepThroughPanel(QWidget):
         self.setObjectName("stepThroughPanel")
         self._window = window
         self._stepper: BackwardStepper | None = None
-        self._before: tuple[dict[str, float], str | None, bool] | None = None  # grads before the walk
-        self._published: tuple[dict[str, float], str | None, bool] | None = None  # the partial grads we set
         self._recorded = False  # the finished pass is on the undo stack
         self._own_change = False
-        self._pending_restore: tuple[tuple, tuple] | None = None
         self._notice = ""  # why the last walk ended, shown above the introduction
 
         self.back_button = _button("◀ Step back", "stepBackButton", "Undo the last step")
@@ -144,8 +142,6 @@ class StepThroughPanel(QWidget):
         line = self.explanation.fontMetrics().lineSpacing()
         scroll.setMinimumHeight(4 * line + 16)  # a step's four lines; more scroll
         self.play_timer = QTimer(self)
-        self.restore_timer = QTimer(self)
-        self.restore_timer.setSingleShot(True)
 
         controls = QHBoxLayout()
         for button in (self.back_button, self.step_button, self.play_button, self.reset_button):
@@ -165,7 +161,6 @@ class StepThroughPanel(QWidget):
         self.play_button.toggled.connect(self._on_play_toggled)
         self.speed.valueChanged.connect(self._on_speed_changed)
         self.play_timer.timeout.connect(self._on_tick)
-        self.restore_timer.timeout.connect(self._restore_if_untouched)
         window.document.add_listener(self._on_document_changed)
         combo = window.findChild(QComboBox, "backwardFrom")
         if combo is not None:
@@ -213,11 +208,9 @@ class StepThroughPanel(QWidget):
 
     def reset(self) -> None:
         """End the walk; an unfinished one puts the grads back as they were before it."""
-        published, before = self._published, self._before
         self._forget()
-        if published is not None and before is not None and self._window.document.grad_state() == published:
-            with self._own():
-                self._window.document.set_grads(*before)
+        with self._own():
+            self._window.document.clear_partial_grads()
         self.step_shown.emit(0)
 
     # ---- walking -------------------------------------------------------------------
@@ -228,11 +221,8 @@ class StepThroughPanel(QWidget):
         if not root or root not in document:
             self._window.show_error("Nothing to step through: create a value and choose it in Backward")
             return False
-        self.restore_timer.stop()
-        self._pending_restore = None
         self._notice = ""
         self._stepper = BackwardStepper(document.value(root))
-        self._before = document.grad_state()
         self._recorded = False
         return True
 
@@ -240,30 +230,23 @@ class StepThroughPanel(QWidget):
         stepper = self._stepper
         assert stepper is not None
         with self._own():
-            self._window.document.set_grads(stepper.grads_by_name(), stepper.root_name, False)
-        self._published = self._window.document.grad_state()
+            self._window.document.show_partial_grads(stepper.grads_by_name())
 
     def _finish(self) -> None:
         """The walk is complete: record it as one backward (same grads) unless it already was."""
         stepper = self._stepper
-        assert stepper is not None and self._before is not None
+        assert stepper is not None
         if self._recorded:
             self._publish()
             return
-        document = self._window.document
         with self._own():
-            document.set_grads(*self._before)
-            self._recorded = self._window.push(RunBackward, document, stepper.root_name)
+            self._recorded = self._window.push(RunBackward, self._window.document, stepper.root_name)
         if not self._recorded:
             self._publish()
-        else:
-            self._published = None
 
     def _forget(self, message: str = "") -> None:
         self.play_button.setChecked(False)
         self._stepper = None
-        self._before = None
-        self._published = None
         self._recorded = False
         self._highlight(None, ())
         self._notice = message
@@ -280,22 +263,10 @@ class StepThroughPanel(QWidget):
             self._own_change = False
 
     def _abandon(self, message: str) -> None:
-        """Someone else changed the workspace or the root: end the walk. The grads we
-        published are put back later (never inside another change) if nothing replaced them."""
-        if self._published is not None and self._before is not None:
-            self._pending_restore = (self._published, self._before)
-            self.restore_timer.start(0)
+        """Someone else changed the workspace or the root: end the walk and its partial grads."""
         self._forget(message)
-
-    def _restore_if_untouched(self) -> None:
-        pending, self._pending_restore = self._pending_restore, None
-        if pending is None or self._stepper is not None:
-            return
-        published, before = pending
-        document = self._window.document
-        if document.grad_state() == published:
-            with self._own():
-                document.set_grads(*before)
+        with self._own():
+            self._window.document.clear_partial_grads()
 
     # ---- showing -------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from micrograd_gui.commands import AddDefinitions
+from micrograd_gui.commands import AddDefinitions, SetLeafData
 from micrograd_gui.document import Definition, Document
 from micrograd_gui.widgets.learning_panel import AGREE_COLOUR, DISAGREE_COLOUR
 
@@ -246,6 +246,27 @@ def test_step_back_and_reset(window):
     reset.click()
     assert window.document.grad_state() == ({}, None, False)
     assert step.isEnabled() and not reset.isEnabled()
+
+
+def test_a_change_during_a_walk_keeps_undo_history_exact(window):
+    """Partial grads are only shown: a change made mid-walk, undone, brings back the grads from before the walk."""
+    build(window, LECTURE)
+    choose_root(window, "L")
+    find(window, QPushButton, "backwardButton").click()
+    window.push(SetLeafData, window.document, "a", 3.0)  # grads now stale, from the first backward
+    before = window.document.grad_state()
+    step = find(window, QPushButton, "stepBackwardButton")
+    step.click()
+    step.click()
+    assert window.document.grad("a") == 0.0  # the walk's partial grads are shown
+    assert window.document.grad_state() == before  # but not recorded
+    window.push(AddDefinitions, window.document, [Definition("z", data=1.0)])  # ends the walk
+    assert window.document.grad_state() == before
+    assert window.document.grad("a") == 6.0 and window.document.grads_stale
+    window.undo_stack.undo()
+    window.undo_stack.redo()
+    window.undo_stack.undo()
+    assert window.document.grad_state() == before
 
 
 def test_graph_highlights_the_active_node(window, monkeypatch):
