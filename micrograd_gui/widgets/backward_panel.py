@@ -75,7 +75,9 @@ class BackwardPanel(QGroupBox):
         self.backward_button.setEnabled(has_values)
         root = document.backward_root
         self.zero_grads_button.setEnabled(root is not None)
-        if root is None:
+        if document.showing_partial_grads:
+            text = "Grads: a backward pass in progress (Learn panel)"
+        elif root is None:
             text = "Grads: none yet" if has_values else "Create values, then run backward"
         elif document.grads_stale:
             text = f"Grads are stale: a number changed since backward from {root}. Run backward again."

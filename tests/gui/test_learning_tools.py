@@ -215,6 +215,7 @@ def test_partial_grads_show_while_stepping(window):
     assert table_row(window, "f")[3] == "4.0000"
     assert table_row(window, "a")[3] == "0.0000"
     assert window.undo_stack.count() == count  # stepping records nothing until the pass is complete
+    assert find(window, QLabel, "gradsStatus").text() == "Grads: a backward pass in progress (Learn panel)"
 
 
 def test_reused_value_accumulates(window):
