@@ -25,6 +25,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_vs_micrograd.py
+	$(BIN)/python bench/graph_layout.py
 	$(BIN)/python bench/ui_latency.py
 
 clean:
