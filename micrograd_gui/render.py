@@ -290,7 +290,12 @@ def parse_node_id(node_id: str) -> tuple[str, str]:
 
 
 def record_label(name: str, data: float, grad: float, rankdir: str = "LR") -> str:
-    """The lecture's record label; in TB the cells stay side by side."""
+    """The lecture's record label; in TB the cells stay side by side.
+
+    The name is escaped for records (engine.escape_record_text, which also escapes
+    backslashes and quotes), so the label goes into the DOT text as `"label"` as it is:
+    quoting it again would double those escapes.
+    """
     fields = "%s | data %s | grad %s" % (escape_record_text(name), format_decimals(data), format_decimals(grad))
     return "{ " + fields + " }" if rankdir == "LR" else fields
 
@@ -380,7 +385,7 @@ def build_dot_source(
     for name in names:
         definition = document.definition(name)
         value = document.value(name)
-        label = _quote(record_label(name, value.data, value.grad, rankdir))
+        label = '"' + record_label(name, value.data, value.grad, rankdir) + '"'
         lines.append(f"  {_quote(value_id(name))} [label={label}];")
         if definition.is_leaf:
             continue
@@ -391,7 +396,7 @@ def build_dot_source(
                 tail = copy_id(operand, copies)
                 copies += 1
                 operand_value = document.value(operand)
-                copy_label = _quote(record_label(operand, operand_value.data, operand_value.grad, rankdir))
+                copy_label = '"' + record_label(operand, operand_value.data, operand_value.grad, rankdir) + '"'
                 lines.append(f"  {_quote(tail)} [label={copy_label}, style=dashed, color=gray40];")
             else:
                 tail = value_id(operand)

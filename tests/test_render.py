@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import struct
+import subprocess
 import sys
 import textwrap
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from micrograd_gui import document as document_module
 from micrograd_gui import render
 from micrograd_gui.document import Definition, Document
 from micrograd_gui.render import RenderError
@@ -493,7 +495,8 @@ def test_export_works_headless_without_any_qt_setup(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     code = textwrap.dedent(
         f"""\
-        from micrograd_gui import render
+        from micrograd_gui import document as document_module
+from micrograd_gui import render
         from micrograd_gui.document import Document
         d = Document()
         d.add_leaf("a", 2.0)
@@ -550,3 +553,15 @@ def test_export_replaces_an_existing_file_whole(qapp, tmp_path):
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lecture.png"]
+
+
+def test_awkward_names_are_drawn_as_typed(monkeypatch):
+    """The picture does not rely on names being identifiers: record specials and backslashes show as typed."""
+    name = 'a{b}|c<d>"e\\f'
+    monkeypatch.setattr(document_module, "check_name", lambda text: None)
+    source = render.build_dot_source(make_document([Definition(name, data=2.0)]))
+    svg = subprocess.run(
+        [render.find_dot(), "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=30
+    ).stdout.decode()
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert texts == [name, "data 2.0000", "grad 0.0000"]
