@@ -495,7 +495,7 @@ def test_export_works_headless_without_any_qt_setup(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     code = textwrap.dedent(
         f"""\
-from micrograd_gui import render
+        from micrograd_gui import render
         from micrograd_gui.document import Document
         d = Document()
         d.add_leaf("a", 2.0)
