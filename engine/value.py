@@ -53,7 +53,7 @@ class Value:
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = ""):
         self.data = data = float(data)
-        if not isfinite(data):
+        if data - data != 0.0:  # inf or nan (inf - inf is nan, and nan equals nothing)
             raise _not_finite(data, _op)
         self.grad = 0.0
         self._op = _op
@@ -63,18 +63,9 @@ class Value:
         # slots rather than a tuple, so the garbage collector tracks one object per node, not two: `_a` and
         # `_b` hold the first and second operand (None where there is none), and `_more` all of them on a
         # Value made by hand with more than two (its `_a` and `_b` None).
-        if type(_children) is not tuple:
-            _children = tuple(_children)
-        n = len(_children)
-        if n == 2:
-            self._a, self._b = _children
-            self._more = None
-        elif n == 1:
-            (self._a,) = _children
-            self._b = self._more = None
-        else:
-            self._a = self._b = None
-            self._more = _children or None
+        self._a = self._b = self._more = None
+        if _children:
+            _link(self, tuple(_children))
 
     @property
     def _prev(self) -> tuple[Value, ...]:
@@ -92,27 +83,27 @@ class Value:
 
     def __add__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else _constant(other)
-        return Value(self.data + other.data, (self, other), "+")
+        return _result(self.data + other.data, "+", self, other)
 
     def __mul__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else _constant(other)
-        return Value(self.data * other.data, (self, other), "*")
+        return _result(self.data * other.data, "*", self, other)
 
     def __sub__(self, other: Value | Number) -> Value:  # self - other
         other = other if isinstance(other, Value) else _constant(other)
-        return Value(self.data - other.data, (self, other), "-")
+        return _result(self.data - other.data, "-", self, other)
 
     def __truediv__(self, other: Value | Number) -> Value:  # self / other
         other = other if isinstance(other, Value) else _constant(other)
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero: the denominator {_describe(other)} is 0")
-        return Value(self.data / other.data, (self, other), "/")
+        return _result(self.data / other.data, "/", self, other)
 
     def __pow__(self, other: Number) -> Value:  # self ** n, the exponent n a number
         if isinstance(other, bool) or not isinstance(other, (int, float)):
             raise TypeError(f"the exponent of ** must be a number (int or float), not {type(other).__name__}")
         n = float(other)
-        out = Value(_power(self, n), (self,), "**")
+        out = _result(_power(self, n), "**", self)
         out._arg = n
         return out
 
@@ -131,23 +122,23 @@ class Value:
     # ---- unary ops --------------------------------------------------------
 
     def __neg__(self) -> Value:  # -self
-        return Value(-self.data, (self,), "-")
+        return _result(-self.data, "-", self)
 
     def tanh(self) -> Value:
-        return Value(math.tanh(self.data), (self,), "tanh")
+        return _result(math.tanh(self.data), "tanh", self)
 
     def exp(self) -> Value:
         if self.data > _LARGEST_EXP:
             raise OverflowError(f"exp({_describe(self)}) overflows: the result is too large for a float")
-        return Value(math.exp(self.data), (self,), "exp")
+        return _result(math.exp(self.data), "exp", self)
 
     def log(self) -> Value:
         if self.data <= 0.0:
             raise ValueError(f"log of a non-positive number: {_describe(self)} is not greater than 0")
-        return Value(math.log(self.data), (self,), "log")
+        return _result(math.log(self.data), "log", self)
 
     def relu(self) -> Value:
-        return Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+        return _result(self.data if self.data > 0 else 0.0, "relu", self)
 
     # ---- backpropagation --------------------------------------------------
 
@@ -187,6 +178,40 @@ class Value:
             raise ValueError(
                 f"cannot differentiate {v!r}: no local derivative for '{v._op}' with {len(v._prev)} operand(s)"
             ) from None
+
+
+def _link(v: Value, children: tuple[Value, ...]) -> None:
+    """Record the operands of a Value made by hand, `Value(data, (a, b), op)`."""
+    if len(children) == 1:
+        (v._a,) = children
+    elif len(children) == 2:
+        v._a, v._b = children
+    else:
+        v._more = children or None
+
+
+_new_value = object.__new__
+
+
+def _result(data: float, op: str, a: Value, b: Value | None = None) -> Value:
+    """The Value an op makes: `Value(data, (a, b), op)`, built directly.
+
+    Every op ends here. It does what the constructor does for an op's result
+    (its operands are Values and its data a float already), without the
+    constructor's general checks: building a big graph is mostly this.
+    """
+    if data - data != 0.0:  # inf or nan
+        raise _not_finite(data, op)
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out._a = a
+    out._b = b
+    out._more = None
+    out._op = op
+    out.label = ""
+    out._arg = None
+    return out
 
 
 def _constant(x: Number) -> Value:
