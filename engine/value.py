@@ -13,7 +13,9 @@ in `_op`. A few mechanisms differ, each changed once, here, rather than per op:
   the ordered tuple when read: one object per node for the garbage collector
   to track, not two (its collections are much of the cost of building a big graph).
 * The topological sort is iterative, so a graph a million operations deep
-  works with the default recursion limit.
+  works with the default recursion limit. backward() walks in the same
+  order, marking the Values it has visited by their grad (which it resets
+  anyway) rather than in a set: the walk is half of backward's work.
 * A Value checks its number when it is made, so an op whose result is not a
   finite float raises before anything is linked to its operands. Ops check
   their own domain (division by zero, log of a non-positive number, a negative
@@ -150,19 +152,14 @@ class Value:
         once. A Value used twice (`a + a`, `x * x`) gets one contribution per
         use. Works on graphs a million operations deep (no recursion).
         """
-        topo = topological_order(self)
-        for v in topo:
-            v.grad = 0.0
+        results = _op_results(self)  # operands first, as topological_order lists them; every grad now 0
         self.grad = 1.0
-        topo.reverse()  # every result before its operands
         binary, unary = _BINARY_GRADS, _UNARY_GRADS
         try:
-            for v in topo:
+            for v in reversed(results):  # every result before its operands
                 a = v._a
-                if a is None:  # a leaf, or a Value made by hand with more than two operands
-                    if v._more is not None:
-                        raise KeyError(v._op)
-                    continue
+                if a is None:  # made by hand with more than two operands
+                    raise KeyError(v._op)
                 b = v._b
                 grad = v.grad
                 if b is not None:
@@ -363,3 +360,54 @@ def _depth_first(roots: Iterable[Value]) -> list[Value]:
                     push(None)
                     todo.extend(reversed(v._more))
     return order
+
+
+def _op_results(root: Value) -> list[Value]:
+    """The op results `root` depends on, itself included, in `topological_order`'s order without the
+    leaves; and the grad of every Value on the way, leaves included, set to 0.
+
+    This is the walk backward() makes every time, so it is `_depth_first` made cheap for that one
+    use. It visits Values in the same order, but a result's grad, which is reset anyway, marks it as
+    visited (None until the walk ends) instead of a set, and a leaf is only reset, never listed.
+    """
+    results: list[Value] = []
+    path: list[Value] = []  # the results being expanded, deepest last: every grad that is None
+    todo: list[Value | None] = [root]  # Values to visit, next last; None: path[-1] is complete
+    place, enter, push, pop = results.append, path.append, todo.append, todo.pop
+    try:
+        while todo:
+            v = pop()
+            if v is None:  # every operand of path[-1] is placed
+                place(path.pop())
+                continue
+            if v.grad is None:  # visited already
+                continue
+            a = v._a
+            while a is not None:  # down through first operands, each second operand left to visit after
+                v.grad = None  # type: ignore[assignment]  # visited: see the docstring
+                enter(v)
+                push(None)
+                b = v._b
+                if b is not None:
+                    if b._a is None and b._more is None:  # a leaf: only reset
+                        b.grad = 0.0
+                    elif b.grad is not None:
+                        push(b)
+                if a.grad is None:
+                    break
+                v, a = a, a._a
+            else:  # v has no first operand
+                if v._more is None:  # a leaf: only reset
+                    v.grad = 0.0
+                else:  # made by hand with more than two operands
+                    v.grad = None  # type: ignore[assignment]
+                    enter(v)
+                    push(None)
+                    todo.extend(reversed(v._more))
+    except BaseException:  # interrupted, or an operand that is not a Value: no grad is left None
+        for v in results + path:
+            v.grad = 0.0
+        raise
+    for v in results:
+        v.grad = 0.0
+    return results

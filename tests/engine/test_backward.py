@@ -117,7 +117,7 @@ def test_a_chain_of_a_million_ops_with_the_default_recursion_limit():
 
 
 def test_backward_leaves_the_garbage_collector_as_it_found_it():
-    """The collector, paused while the graph is walked, is on again afterwards, or stays off if it was off."""
+    """backward() never switches the collector on or off."""
     x = Value(1.0)
     y = (x * 2).tanh()
     assert gc.isenabled()
@@ -129,6 +129,45 @@ def test_backward_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Interrupting:
+    """An operand that stops backward() halfway through its walk, as Ctrl+C in a notebook would."""
+
+    grad = 0.0
+
+    @property
+    def _a(self) -> None:
+        raise KeyboardInterrupt
+
+
+def test_backward_interrupted_halfway_leaves_every_grad_a_number_and_can_run_again():
+    """A walk stopped midway leaves no Value marked as visited: the next backward() is right."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    e = a * b
+    d = e + 10.0
+    broken = Value(d.data, (d, _Interrupting()), "+")  # type: ignore[arg-type]
+    L = broken * e  # noqa: N806 (the lecture's name)
+    with pytest.raises(KeyboardInterrupt):
+        L.backward()
+    assert all(isinstance(v.grad, float) for v in (a, b, e, d, broken, L))
+    good = d * e  # d * e = (a*b + 10) * a*b
+    good.backward()
+    assert (a.grad, b.grad) == (b.data * (2 * e.data + 10.0), a.data * (2 * e.data + 10.0))
+    assert e.grad == 2 * e.data + 10.0 and d.grad == e.data
+
+
+def test_backward_resets_leftover_grads_on_shared_leaves_and_results():
+    """Grads set by hand or by another root's backward never leak into this one."""
+    x = Value(3.0, label="x")
+    y = x * x
+    z = y + x
+    for v in (x, y, z):
+        v.grad = 123.0
+    z.backward()
+    assert (x.grad, y.grad, z.grad) == (7.0, 1.0, 1.0)
+    y.backward()
+    assert (x.grad, y.grad, z.grad) == (6.0, 1.0, 1.0)  # z is not below y: its grad is not touched
 
 
 def test_topological_order_puts_operands_first_like_micrograd():

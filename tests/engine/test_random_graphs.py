@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine import Value, topological_order
+from engine import Value, local_grads, topological_order
 from tests.engine.helpers import central_difference, close, recursive_order
 
 BINARY = ["+", "-", "*", "/"]
@@ -149,3 +149,24 @@ def test_random_graph_order_and_idempotence(program):
     root.backward()
     assert [v.grad for v in order] == first
     assert all(math.isfinite(g) for g in first)
+
+
+@settings(max_examples=100, deadline=None)
+@given(programs(), st.integers(0, 3))
+def test_random_graph_backward_is_the_chain_rule_in_reverse_topological_order(program, stale):
+    """backward() gives exactly (to the last bit) the grads of the chain rule applied to
+    `topological_order` in reverse with `local_grads`, whatever grads the graph held before."""
+    leaves, steps = program
+    xs, root = run_in_range(leaves, steps)
+    order = topological_order(root)
+    for i, v in enumerate(order):  # grads left over from earlier work: none may leak into the result
+        v.grad = float(i * stale)
+    expected = {v: 0.0 for v in order}
+    expected[root] = 1.0
+    for v in reversed(order):
+        if not v._prev:
+            continue
+        for child, local in zip(v._prev, local_grads(v)):
+            expected[child] += local * expected[v]
+    root.backward()
+    assert [v.grad for v in order] == [expected[v] for v in order]
