@@ -366,48 +366,65 @@ def _op_results(root: Value) -> list[Value]:
     """The op results `root` depends on, itself included, in `topological_order`'s order without the
     leaves; and the grad of every Value on the way, leaves included, set to 0.
 
-    This is the walk backward() makes every time, so it is `_depth_first` made cheap for that one
-    use. It visits Values in the same order, but a result's grad, which is reset anyway, marks it as
-    visited (None until the walk ends) instead of a set, and a leaf is only reset, never listed.
+    This is the walk backward() makes every time, so it is made cheap for that one use. A result's
+    grad, which is reset anyway, marks it as visited (None until the walk ends) instead of a set, and
+    a leaf is only reset, never listed. One list holds the results on the current path: the walk goes
+    down through first operands, then back up placing each result whose operands are all placed,
+    until a second operand not yet visited sends it down again.
     """
     results: list[Value] = []
-    path: list[Value] = []  # the results being expanded, deepest last: every grad that is None
-    todo: list[Value | None] = [root]  # Values to visit, next last; None: path[-1] is complete
-    place, enter, push, pop = results.append, path.append, todo.append, todo.pop
+    if root._a is None and root._more is None:  # a leaf
+        root.grad = 0.0
+        return results
+    path: list[Value] = []  # the results being expanded, deepest last: with `results`, every grad that is None
+    place, enter, leave = results.append, path.append, path.pop
+    v: Value | None = root
     try:
-        while todo:
-            v = pop()
-            if v is None:  # every operand of path[-1] is placed
-                place(path.pop())
-                continue
-            if v.grad is None:  # visited already
-                continue
-            a = v._a
-            while a is not None:  # down through first operands, each second operand left to visit after
+        while v is not None:
+            while True:  # down from v, a result not visited yet, through first operands
                 v.grad = None  # type: ignore[assignment]  # visited: see the docstring
                 enter(v)
-                push(None)
-                b = v._b
-                if b is not None:
-                    if b._a is None and b._more is None:  # a leaf: only reset
-                        b.grad = 0.0
-                    elif b.grad is not None:
-                        push(b)
-                if a.grad is None:
+                a = v._a
+                if a is None:  # made by hand with more than two operands
+                    a = _next_operand(v)
+                    if a is None:
+                        break
+                elif a._a is None and a._more is None:  # a leaf
+                    a.grad = 0.0
                     break
-                v, a = a, a._a
-            else:  # v has no first operand
-                if v._more is None:  # a leaf: only reset
-                    v.grad = 0.0
-                else:  # made by hand with more than two operands
-                    v.grad = None  # type: ignore[assignment]
-                    enter(v)
-                    push(None)
-                    todo.extend(reversed(v._more))
-    except BaseException:  # interrupted, or an operand that is not a Value: no grad is left None
-        for v in results + path:
+                elif a.grad is None:  # visited
+                    break
+                v = a
+            v = None
+            while path:  # up: place each result whose operands are all placed
+                u = path[-1]
+                b = u._b
+                if b is not None:
+                    if b._a is None and b._more is None:
+                        b.grad = 0.0
+                    elif b.grad is not None:  # not visited: down from there
+                        v = b
+                        break
+                elif u._more is not None:
+                    v = _next_operand(u)
+                    if v is not None:
+                        break
+                place(leave())
+        for v in results:
             v.grad = 0.0
+    except BaseException:  # interrupted, or an operand that is not a Value: no grad is left None
+        for u in results + path:
+            u.grad = 0.0
         raise
-    for v in results:
-        v.grad = 0.0
     return results
+
+
+def _next_operand(v: Value) -> Value | None:
+    """For a Value made by hand with more than two operands: the first not visited by `_op_results`
+    (leaves are reset on the way, never visited), or None."""
+    for c in v._more or ():
+        if c._a is None and c._more is None:
+            c.grad = 0.0
+        elif c.grad is not None:
+            return c
+    return None
