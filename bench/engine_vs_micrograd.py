@@ -24,6 +24,7 @@ Run: .venv/bin/python bench/engine_vs_micrograd.py  (micrograd comes with `pip i
 from __future__ import annotations
 
 import gc
+import math
 import os
 import random
 import statistics
@@ -43,24 +44,26 @@ try:
 except ImportError:
     sys.exit("micrograd is not installed: pip install -e '.[bench]' (micrograd==0.1.0)")
 
-# Build one graph from a Value class; return the root and the number of nodes built.
-Builder = Callable[[Any], tuple[Any, int]]
+# Build one graph from a Value class; return its root, the number of nodes built and its input leaves.
+Builder = Callable[[Any], tuple[Any, int, list[Any]]]
 
 
 def chain(steps: int) -> Builder:
     """x = x * w + b, `steps` times, over shared leaves: two nodes per step, depth 2 * steps."""
 
-    def build(value_class: Any) -> tuple[Any, int]:
-        w, b, x = value_class(0.999), value_class(0.001), value_class(0.5)
+    def build(value_class: Any) -> tuple[Any, int, list[Any]]:
+        w, b, x0 = value_class(0.999), value_class(0.001), value_class(0.5)
+        x = x0
         for _ in range(steps):
             x = x * w + b
-        return x, 2 * steps + 3
+        return x, 2 * steps + 3, [w, b, x0]
 
     return build
 
 
 def dense_net(n_inputs: int, widths: list[int]) -> Builder:
-    """An MLP written with Values: each neuron is relu(b + sum of w * x), every layer fully connected.
+    """An MLP written with Values, as micrograd's nn.MLP: each neuron is b + sum of w * x, through relu
+    except in the last layer, every layer fully connected.
 
     Its random numbers are drawn once, here, so the clock times the engines and not the random generator.
     """
@@ -72,37 +75,39 @@ def dense_net(n_inputs: int, widths: list[int]) -> Builder:
         layers.append([[rng.uniform(-1, 1) for _ in range(fan_in + 1)] for _ in range(width)])
         fan_in = width
 
-    def build(value_class: Any) -> tuple[Any, int]:
-        xs = [value_class(x) for x in inputs]
+    def build(value_class: Any) -> tuple[Any, int, list[Any]]:
+        xs = inputs_ = [value_class(x) for x in inputs]
         nodes = n_inputs
-        for layer in layers:
+        for i, layer in enumerate(layers):
+            hidden = i < len(layers) - 1
             outputs = []
             for bias, *weights in layer:
                 act = value_class(bias)
                 for w, x in zip(weights, xs):
                     act = act + value_class(w) * x
-                outputs.append(act.relu())
-                nodes += 3 * len(xs) + 2
+                outputs.append(act.relu() if hidden else act)
+                nodes += 3 * len(xs) + 1 + hidden
             xs = outputs
         out = xs[0]
         for x in xs[1:]:
             out = out + x
-        return out, nodes + len(xs) - 1
+        return out, nodes + len(xs) - 1, inputs_
 
     return build
 
 
-def build_and_backward(build: Builder, value_class: Any) -> int:
-    root, nodes = build(value_class)
+def build_and_backward(build: Builder, value_class: Any) -> tuple[int, float, list[float]]:
+    """The number of nodes, the root's data and the inputs' grads: both engines must agree on them."""
+    root, nodes, inputs = build(value_class)
     root.backward()
-    return nodes
+    return nodes, root.data, [x.grad for x in inputs]
 
 
 def one_run(build: Builder, value_class: Any) -> float:
     """CPU seconds of one build + backward; the graph is freed outside the clock."""
     gc.collect()
     start = time.process_time()
-    root, _ = build(value_class)
+    root, _, _ = build(value_class)
     root.backward()
     elapsed = time.process_time() - start
     del root
@@ -115,7 +120,7 @@ def bytes_per_node(build: Builder, value_class: Any) -> float:
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    root, nodes = build(value_class)
+    root, nodes, _ = build(value_class)
     root.backward()
     gc.collect()
     held = tracemalloc.get_traced_memory()[0] - before
@@ -176,8 +181,12 @@ def main() -> int:
     print("-" * len(header))
     all_met = True
     for name, build, turns, target in CASES:
-        nodes = build_and_backward(build, Value)  # warms up, and shows ours needs no recursion limit
-        assert nodes == in_big_thread(lambda b=build: build_and_backward(b, MgValue))
+        nodes, data, grads = build_and_backward(build, Value)  # warms up; ours needs no recursion limit
+        their_nodes, their_data, their_grads = in_big_thread(lambda b=build: build_and_backward(b, MgValue))
+        assert nodes == their_nodes and all(
+            math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+            for x, y in zip([data, *grads], [their_data, *their_grads], strict=True)
+        ), f"{name}: the engines disagree"
         ours: list[float] = []
         theirs: list[float] = []
         for turn in range(turns):  # each engine first every other turn
