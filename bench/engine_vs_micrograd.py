@@ -18,7 +18,14 @@ micrograd's recursive topological sort needs a recursion limit above the
 graph's depth, so its runs happen in a worker thread with a big stack and a
 raised recursion limit; ours run on the main thread with the defaults.
 
-Run: .venv/bin/python bench/engine_vs_micrograd.py  (micrograd comes with `pip install -e '.[bench]'`)
+With --instructions (needs valgrind), it counts instead the instructions the
+CPU executes for build + backward of the first two graphs, under callgrind, in
+a fresh process per count: a figure that does not move with the machine's
+load, but leaves out what memory costs (cache misses), which is much of
+micrograd's time.
+
+Run: .venv/bin/python bench/engine_vs_micrograd.py [--instructions]
+(micrograd comes with `pip install -e '.[bench]'`)
 """
 
 from __future__ import annotations
@@ -27,7 +34,10 @@ import gc
 import math
 import os
 import random
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -168,6 +178,70 @@ MEMORY_CASES = CASES[:2]
 BYTES_TARGET = 200.0
 
 
+def count_once(engine: str, case: int, build_it: bool) -> int:
+    """Instructions callgrind counts in a fresh process that warms up, then builds and backpropagates
+    CASES[case] with one engine (or, with build_it False, stops before that)."""
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        os.path.abspath(__file__),
+        "--child",
+        engine,
+        str(case),
+        "all" if build_it else "none",
+    ]
+    env = dict(os.environ, PYTHONHASHSEED="0")  # the same string hashes, so the same count, every run
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    return int(re.findall(r"Collected : (\d+)", done.stderr)[-1])
+
+
+def child(engine: str, case: int, what: str) -> None:
+    """The process count_once measures: warm up the interpreter, then (for "all") build + backward."""
+    value_class = Value if engine == "engine" else MgValue
+    sys.setrecursionlimit(1_000_000)
+    threading.stack_size(1 << 30)
+    graphs: list[Any] = []
+
+    def run() -> None:
+        warm = dense_net(3, [3, 3, 1]) if CASES[case][0].startswith("dense") else chain(30)
+        for _ in range(20):  # the interpreter specializes code only after it has run a few times
+            warm(value_class)[0].backward()
+        gc.collect()
+        if what == "all":
+            root = CASES[case][1](value_class)[0]
+            root.backward()
+            graphs.append(root)  # freed after the count ends, not counted
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    os._exit(0)  # no interpreter shutdown in the count
+
+
+def instructions() -> int:
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (callgrind), which is not on PATH")
+    print(f"Python {sys.version.split()[0]}: instructions executed for build + backward, counted by callgrind")
+    print("(each count is a fresh process's total minus that of the same process stopped before building).")
+    print()
+    header = f"{'graph':<16} {'nodes':>8} {'micrograd':>12} {'engine':>12} {'fewer':>6}"
+    print(header)
+    print("-" * len(header))
+    for case in range(2):  # the deep chain would take minutes under callgrind; it is the small chain's shape
+        name, build, _, _ = CASES[case]
+        counts = {}
+        for engine in ("micrograd", "engine"):
+            counts[engine] = count_once(engine, case, True) - count_once(engine, case, False)
+        print(
+            f"{name:<16} {build(Value)[1]:>8,} {counts['micrograd'] / 1e6:>10.1f} M {counts['engine'] / 1e6:>10.1f} M"
+            f" {counts['micrograd'] / counts['engine']:>5.1f}x",
+            flush=True,
+        )
+    return 0
+
+
 def main() -> int:
     print(f"Python {sys.version.split()[0]}: micrograd 0.1.0 beside engine, in one process, garbage collector on.")
     print("Build + backward, CPU time of this process (time.process_time), N turns of one run each.")
@@ -225,4 +299,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    sys.exit(instructions() if sys.argv[1:] == ["--instructions"] else main())
