@@ -416,6 +416,18 @@ class Document:
         if notify:
             self._notify(True, self._index)
 
+    def take_over(self, other: Document) -> None:
+        """Hold what `other` holds, a document built elsewhere (read and computed on a worker
+        thread, see workspace_file.load_workspace): its definitions, values and grads move here
+        in one step that does no work per value, and listeners hear one change. `other` is left
+        empty."""
+        self._definitions, self._index, self._values = other._definitions, other._index, other._values
+        self._grads, self.backward_root, self._stale = other._grads, other.backward_root, other._stale
+        self._partial = other._partial = None  # the values carry `other`'s grads already
+        other._definitions, other._index, other._values, other._grads = [], {}, {}, {}
+        other.backward_root = None
+        self._notify(True, self._index)
+
     def _set_definitions(self, definitions: list[Definition]) -> None:
         self._definitions = definitions
         self._index = {d.name: i for i, d in enumerate(definitions)}

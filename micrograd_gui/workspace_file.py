@@ -470,11 +470,17 @@ def apply_workspace(document: Document, workspace: Workspace, source: str = "the
     return None
 
 
+def load_workspace(workspace: Workspace, source: str = "the workspace") -> tuple[Document, str | None]:
+    """A new Document holding `workspace` (computed, its backward run), with the note
+    `apply_workspace` gives, or WorkspaceFileError. It touches nothing shared, so a worker
+    thread can do this part of opening a big file: see `Document.take_over`."""
+    document = Document()
+    return document, apply_workspace(document, workspace, source)
+
+
 def load_document(path: str | os.PathLike[str]) -> Document:
     """A new Document holding the workspace file at `path`, or WorkspaceFileError."""
-    document = Document()
-    apply_workspace(document, read_workspace(path), Path(path).name or str(path))
-    return document
+    return load_workspace(read_workspace(path), Path(path).name or str(path))[0]
 
 
 def example_bytes(name: str) -> bytes:

@@ -297,3 +297,20 @@ def test_partial_grads_are_shown_but_not_recorded_and_any_change_ends_them() -> 
     count = len(heard)
     doc.clear_partial_grads()
     assert len(heard) == count  # nothing to end: no notice
+
+
+def test_take_over_moves_another_documents_values_and_grads_in_one_change() -> None:
+    """take_over (how a file computed on a worker thread lands): everything moves, one notice, the other is emptied."""
+    built = lecture()
+    built.backward("L")
+    values = {name: built.value(name) for name in built.names}
+    doc = Document()
+    doc.add_leaf("old", 1.0)
+    heard: list[Change] = []
+    doc.add_listener(heard.append)
+    doc.take_over(built)
+    assert doc.names == ["a", "b", "c", "e", "d", "f", "L"]
+    assert all(doc.value(name) is values[name] for name in doc.names)
+    assert doc.backward_root == "L" and doc.value("a").grad == 6.0 and doc.grad_state()[0]["f"] == 4.0
+    assert heard == [Change(True, frozenset(doc.names))]
+    assert len(built) == 0 and built.backward_root is None and "old" not in doc

@@ -52,7 +52,7 @@ from micrograd_gui.workspace_file import (
     SUFFIX,
     Workspace,
     WorkspaceFileError,
-    apply_workspace,
+    load_workspace,
     read_example,
     read_workspace,
     write_text,
@@ -530,29 +530,30 @@ class FileActions(QObject):
         (after asking about unsaved changes) put in place. A bad file changes nothing."""
         path = os.path.abspath(path)
 
-        def done(workspace: Any, error: BaseException | None) -> None:
+        name = os.path.basename(path)
+
+        def done(loaded: Any, error: BaseException | None) -> None:
             if error is not None:
                 self._open_failed(path, error)
                 return
-            self._maybe_proceed(lambda: self._adopt_file(path, workspace))
+            self._maybe_proceed(lambda: self._adopt_file(path, loaded))
 
-        self.window.show_status(f"Opening {os.path.basename(path)}…")
-        self._start_job("open", lambda: read_workspace(path), done)
+        self.window.show_status(f"Opening {name}…")
+        self._start_job("open", lambda: load_workspace(read_workspace(path), name), done)
 
     def open_workspace(self, path: str | os.PathLike[str]) -> bool:
         """Open a workspace file now (blocking; no question about unsaved changes).
         True if opened; otherwise the reason is shown and the current work is untouched."""
         path = os.path.abspath(os.fspath(path))
         try:
-            workspace = read_workspace(path)
+            loaded = load_workspace(read_workspace(path), os.path.basename(path))
         except WorkspaceFileError as error:
             self._open_failed(path, error)
             return False
-        return self._adopt_file(path, workspace)
+        return self._adopt_file(path, loaded)
 
-    def _adopt_file(self, path: str, workspace: Workspace) -> bool:
-        if not self._adopt(workspace, path=path, display_name=os.path.basename(path)):
-            return False
+    def _adopt_file(self, path: str, loaded: tuple[Document, str | None]) -> bool:
+        self._install(loaded, path=path, display_name=os.path.basename(path))
         self._add_recent(path)
         return True
 
@@ -561,11 +562,21 @@ class FileActions(QObject):
     ) -> bool:
         """Put a workspace in the window (validated whole first), clear the undo history."""
         try:
-            note = apply_workspace(self.window.document, workspace, source or display_name)
+            loaded = load_workspace(workspace, source or display_name)
         except WorkspaceFileError as error:
             self.window.show_error(str(error))
             self.open_failed.emit(str(error))
             return False
+        self._install(loaded, path, display_name, modified)
+        return True
+
+    def _install(
+        self, loaded: tuple[Document, str | None], path: str | None, display_name: str, modified: bool = False
+    ) -> None:
+        """Put a document built by `load_workspace` in the window and clear the undo history."""
+        document, note = loaded
+        count = len(document)
+        self.window.document.take_over(document)
         self._generation += 1
         self.window.undo_stack.clear()
         self.recovery_timer.stop()
@@ -575,12 +586,10 @@ class FileActions(QObject):
         if modified:
             self.window.undo_stack.resetClean()
         self._update_title()
-        count = len(workspace.definitions)
         self.window.show_status(f"Opened {display_name} ({count} value{'s' if count != 1 else ''})")
         if note:
             self.window.show_error(note)
         self.opened.emit(path or "")
-        return True
 
     def _open_failed(self, path: str, error: BaseException) -> None:
         message = str(error) if isinstance(error, WorkspaceFileError) else f"{os.path.basename(path)}: {error!r}"

@@ -11,6 +11,8 @@ def appended_names(document: Document, change: Change, known: int) -> list[str] 
     """The names `change` appended after the first `known` values, in order, or None if it did
     anything else. Cheap (no pass over the whole workspace), so big workspaces stay quick."""
     added = len(document) - known
+    if known == 0:  # everything there is was appended (opening a file into an empty window, say)
+        return document.names if added else None
     if added <= 0 or len(change.names) != added or any(name not in document for name in change.names):
         return None
     new = sorted(change.names, key=document.position)

@@ -119,6 +119,27 @@ def test_open_action_reads_in_the_background(window, files, qtbot):
     assert window.errors == []
 
 
+def test_opening_a_file_computes_it_off_the_ui_thread(window, files, qtbot, monkeypatch):
+    """The maths of a file being opened (every value, its backward) runs on the worker thread;
+    the UI thread only takes the finished document over."""
+    import threading
+
+    from micrograd_gui.document import Document
+
+    threads: list[str] = []
+    compute = Document._compute
+
+    def recording_compute(definitions):
+        threads.append(threading.current_thread().name)
+        return compute(definitions)
+
+    monkeypatch.setattr(Document, "_compute", staticmethod(recording_compute))
+    with qtbot.waitSignal(files.opened, timeout=10_000):
+        files.open_path(str(LECTURE))
+    assert window.document.value("L").data == -8.0
+    assert threads and threading.main_thread().name not in threads
+
+
 def test_opening_a_file_with_backward_from_shows_its_grads(window, files, tmp_path):
     """A file saved after a backward pass opens with the same grads."""
     document = load_document(LECTURE)
