@@ -4,7 +4,9 @@
     micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N]
 
 `export` needs no display: it runs Qt offscreen (only PNG and PDF paint with
-Qt at all). Exit codes: 0 done; 2 bad input (an unreadable or invalid
+Qt at all). A workspace whose backward_from cannot be computed (a gradient
+overflows) is exported with its grads at 0 and a warning on stderr. Exit
+codes: 0 done; 2 bad input (an unreadable or invalid
 workspace, an unknown output suffix, a --root that is not in the workspace, a
 bad --scale), with one line on stderr and no OUT written; 1 the export itself
 failed (Graphviz failed, OUT could not be written).
@@ -113,12 +115,14 @@ def run_export(args: argparse.Namespace) -> int:
     # Qt paints PNG and PDF here; it must not look for a display, and must work where there is none.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-    from micrograd_gui.workspace_file import WorkspaceFileError, load_document, write_text
+    from micrograd_gui.workspace_file import WorkspaceFileError, load_workspace, read_workspace, write_text
 
     try:
-        document = load_document(args.workspace)
+        document, note = load_workspace(read_workspace(args.workspace), os.path.basename(args.workspace))
     except WorkspaceFileError as error:
         return _fail(EXIT_BAD_INPUT, str(error))
+    if note:  # the values are fine, the grads could not be computed: drawn at 0, and said so
+        print(f"micrograd-gui export: warning: {' '.join(note.split())}", file=sys.stderr)
     if args.root is not None and args.root not in document:
         return _fail(
             EXIT_BAD_INPUT, f"--root: there is no value named '{args.root}' in {os.path.basename(args.workspace)}"

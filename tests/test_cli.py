@@ -72,6 +72,20 @@ def test_export_writes_every_format_headless(suffix, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
+def test_a_workspace_whose_backward_overflows_exports_with_a_warning(tmp_path, capsys):
+    """The values are exported with their grads at 0, and stderr says why the grads are missing."""
+    from tests.test_workspace_file import OVERFLOWING_BACKWARD
+
+    workspace = tmp_path / "overflow.json"
+    workspace.write_text(OVERFLOWING_BACKWARD)
+    out = tmp_path / "overflow.dot"
+    assert main(["export", str(workspace), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("micrograd-gui export: warning: overflow.json: opened without grads: ")
+    assert "overflows" in err and err.count("\n") == 1
+    assert "grad 0.0000" in out.read_text() and "data" in out.read_text()
+
+
 def test_exported_svg_holds_every_label_and_number(tmp_path):
     """The SVG shows each value's name, data and grad as the lecture draws them."""
     out = tmp_path / "neuron.svg"
