@@ -30,6 +30,7 @@ import tokenize
 import warnings
 from dataclasses import replace
 
+from engine import format_number
 from micrograd_gui.document import FUNCTIONS, Definition, Document, DocumentError, check_name
 
 MAX_EXPRESSION_LENGTH = 10_000
@@ -87,6 +88,12 @@ def parse_expression(text: str, document: Document) -> list[Definition]:
     nothing) for anything outside the language; maths errors such as
     `log(a - a)` are found later by `document.check_many`, before anything is added.
     """
+    return parse_expression_sources(text, document)[0]
+
+
+def parse_expression_sources(text: str, document: Document) -> tuple[list[Definition], dict[str, str]]:
+    """`parse_expression`, and the text each value it names stands for ({'t1': 'a * b'}; a result
+    named `L = ...` keeps its name), so that a message can speak of what was typed: see `in_typed_terms`."""
     stripped = text.strip()
     start = len(text) - len(text.lstrip())  # columns count from the text as typed
     if not stripped:
@@ -94,7 +101,24 @@ def parse_expression(text: str, document: Document) -> list[Definition]:
     _check_characters(stripped, start)
     _check_tokens(stripped, start)
     tree = _parse(stripped, start)
-    return _Builder(document, start).build(tree)
+    builder = _Builder(document, start)
+    definitions = builder.build(tree)
+    sources = {name: format_number(number) for name, number in builder.numbers.items()}
+    for name, node in builder.sources.items():
+        segment = ast.get_source_segment(stripped, node)
+        if segment:
+            sources[name] = " ".join(segment.split())
+    return definitions, sources
+
+
+def in_typed_terms(message: str, sources: dict[str, str]) -> str:
+    """`message` with each intermediate value's name replaced by the text it stands for:
+    'cannot compute t2: ... t1 = 0 ...' becomes 'cannot compute log(a * b): ... a * b = 0 ...'."""
+    if not sources:
+        return message
+    names = "|".join(re.escape(name) for name in sorted(sources, key=len, reverse=True))
+    message = re.sub(rf"\b({names})\b", lambda match: sources[match.group(1)], message)
+    return re.sub(r"(?<![\w.])(-?\d[\d.e+-]*) = \1(?![\w.])", r"\1", message)  # a number: '0 = 0' says '0'
 
 
 # ---- pass 1: characters -------------------------------------------------
@@ -211,6 +235,8 @@ class _Builder:
         self.document = document
         self.start = start
         self.definitions: list[Definition] = []
+        self.sources: dict[str, ast.expr] = {}  # a value's name -> the part of the expression it stands for
+        self.numbers: dict[str, float] = {}  # a number's constant leaf -> the number
         self.taken: set[str] = set()
         self.counters: dict[str, int] = {}
 
@@ -263,14 +289,16 @@ class _Builder:
             assert isinstance(value, float)
             name = self.fresh(CONSTANT_PREFIX)
             self.definitions.append(Definition(name, data=value))
+            self.numbers[name] = value
             return name
         assert isinstance(value, str)
         return value
 
-    def add(self, op: str, operands: tuple[_Ref, ...], exponent: float | None = None) -> _Ref:
+    def add(self, node: ast.expr, op: str, operands: tuple[_Ref, ...], exponent: float | None = None) -> _Ref:
         names = tuple(self.operand(r) for r in operands)
         name = self.fresh(RESULT_PREFIX)
         self.definitions.append(Definition(name, op, names, exponent=exponent))
+        self.sources[name] = node
         return ("name", name)
 
     def walk(self, root: ast.expr) -> _Ref:
@@ -340,10 +368,10 @@ class _Builder:
             if ref[0] == "number":
                 assert isinstance(ref[1], float)
                 return ("number", -ref[1])
-            return self.add("-", (ref,))
+            return self.add(node, "-", (ref,))
         if isinstance(node, ast.Call):
             assert isinstance(node.func, ast.Name)
-            return self.add(node.func.id, args)
+            return self.add(node, node.func.id, args)
         assert isinstance(node, ast.BinOp)
         op = _BIN_OPS[type(node.op)]
         left, right = args
@@ -353,8 +381,8 @@ class _Builder:
                     "the exponent of ** must be a number", self.column(node.right), "like x**2 or x**-0.5"
                 )
             assert isinstance(right[1], float)
-            return self.add("**", (left,), exponent=right[1])
-        return self.add(op, (left, right))
+            return self.add(node, "**", (left,), exponent=right[1])
+        return self.add(node, op, (left, right))
 
     def number(self, value: float, node: ast.AST) -> float:
         try:

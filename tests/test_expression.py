@@ -14,7 +14,9 @@ from micrograd_gui.expression import (
     MAX_NESTING,
     MAX_OPERATIONS,
     ExpressionError,
+    in_typed_terms,
     parse_expression,
+    parse_expression_sources,
 )
 
 
@@ -352,3 +354,25 @@ def test_random_text_never_crashes(text):
     else:
         assert document.definitions == before + tuple(definitions)
         assert definitions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L = log(a*b + 6) + c", "cannot compute log(a*b + 6): log of a non-positive number: a*b + 6 = 0 is not"),
+        ("tanh(c) / (a - a)", "cannot compute tanh(c) / (a - a): division by zero: the denominator a - a = 0 is 0"),
+        ("M = c / 0", "cannot compute M: division by zero: the denominator 0 is 0"),
+        ("N = t10 / (a*b + 6)", "the denominator a*b + 6 = 0 is 0"),
+    ],
+)
+def test_a_refusal_speaks_of_what_was_typed_not_of_values_never_made(text, expected):
+    """The names an expression gives its parts (t1, k1, ...) are never created when the maths fails,
+    so the message names those parts as typed; a result named by the user keeps its name."""
+    document = lecture_leaves()
+    document.add_leaf("t10", 1.0)  # a value whose name merely starts like a part's
+    definitions, sources = parse_expression_sources(text, document)
+    with pytest.raises(DocumentError) as refused:
+        document.check_many(definitions)
+    message = in_typed_terms(str(refused.value), sources)
+    assert message.startswith(expected) if expected.startswith("cannot") else expected in message
+    assert not any(name in message.split() for name in ("t1", "t2", "t3", "k1"))

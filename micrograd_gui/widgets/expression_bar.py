@@ -9,8 +9,8 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from micrograd_gui.commands import AddDefinitions
-from micrograd_gui.document import Change
-from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, parse_expression
+from micrograd_gui.document import Change, DocumentError
+from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, in_typed_terms, parse_expression_sources
 
 if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
@@ -84,9 +84,13 @@ class ExpressionBar(QWidget):
         text = self.edit.text()
         document = self._window.document
         try:
-            definitions = parse_expression(text, document)
+            definitions, sources = parse_expression_sources(text, document)
+            document.check_many(definitions)  # the maths, with a message in the terms typed
         except ExpressionError as error:
             self._refuse(str(error), error.column)
+            return False
+        except DocumentError as error:
+            self._refuse(in_typed_terms(str(error), sources), None)
             return False
         shown = " ".join(text.split())
         if len(shown) > UNDO_TEXT_LENGTH:

@@ -167,6 +167,17 @@ def test_hostile_input_creates_nothing_and_runs_nothing(window, monkeypatch, cap
     assert capsys.readouterr().out == ""
 
 
+def test_a_refused_expression_names_its_parts_as_typed(window):
+    """'cannot compute t2: ... t1 = 0' would name values that never existed: the bar says what was typed."""
+    for line in ["a = 0", "b = 2"]:
+        enter(window, line)
+    enter(window, "L = log(a*b) + b", typed=False)
+    expected = "Cannot compute log(a*b): log of a non-positive number: a*b = 0 is not greater than 0"
+    assert window.errors[-1] == expected
+    assert find(window, QLabel, "exprError").toolTip() == expected
+    assert "L" not in window.document
+
+
 def test_refusal_puts_the_cursor_at_the_problem(window):
     """After `y = q + 1` the cursor sits on the unknown name; typing clears the error."""
     enter(window, "a = 2")
