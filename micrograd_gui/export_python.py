@@ -64,14 +64,15 @@ def output_name(document: Document, root: str | None = None) -> str | None:
 
 def python_script(document: Document, root: str | None = None) -> str:
     """A runnable script that rebuilds the workspace, runs backward from the output and
-    prints each value's name, data and grad (4 decimals, as the app shows them)."""
+    prints each value's name, data and grad as the app shows them (4 decimals; from 1e10 on, 4 in
+    scientific notation)."""
     definitions = document.definitions
     v = _variables([d.name for d in definitions])
     out = output_name(document, root)
     lines = [
         '"""A micrograd-gui workspace as a script: rebuild it, run backward, print every value."""',
         "",
-        "from engine import Value",
+        "from engine import Value, format_decimals",
         "",
         "",
         "def named(value, label):",
@@ -91,5 +92,5 @@ def python_script(document: Document, root: str | None = None) -> str:
         lines.append("")
     lines.append("values = [" + ", ".join(v[d.name] for d in definitions) + "]")
     lines.append("for value in values:")
-    lines.append('    print(f"{value.label} data={value.data:.4f} grad={value.grad:.4f}")')
+    lines.append('    print(f"{value.label} data={format_decimals(value.data)} grad={format_decimals(value.grad)}")')
     return "\n".join(lines) + "\n"

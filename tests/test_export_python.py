@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 
+from engine import format_decimals
 from micrograd_gui.document import Definition, Document, DocumentError
 from micrograd_gui.export_python import output_name, python_script
 from micrograd_gui.workspace_file import load_document
@@ -25,7 +26,8 @@ EXAMPLES_DIR = ROOT / "resources" / "examples"
 def expected_lines(document: Document, root: str) -> list[str]:
     """What the app shows after backward from `root`, one line per value."""
     document.backward(root)
-    return [f"{n} data={document.data(n):.4f} grad={document.grad(n):.4f}" for n in document.names]
+    shown = format_decimals
+    return [f"{n} data={shown(document.data(n))} grad={shown(document.grad(n))}" for n in document.names]
 
 
 def run_script(script: str, tmp_path: Path) -> list[str]:
@@ -102,8 +104,22 @@ def test_numbers_are_written_exactly(tmp_path):
     script = python_script(document)
     assert repr(0.1 + 0.2) in script and repr(1 / 3) in script
     document.backward("y")
-    lines = run_script(script.replace(":.4f}", "!r}"), tmp_path)
+    exact = script.replace("{format_decimals(value.data)}", "{value.data!r}")
+    lines = run_script(exact.replace("{format_decimals(value.grad)}", "{value.grad!r}"), tmp_path)
     assert lines == [f"{n} data={document.data(n)!r} grad={document.grad(n)!r}" for n in document.names]
+
+
+def test_huge_numbers_print_as_the_app_shows_them(tmp_path):
+    """A number of 1e10 or more prints in scientific notation, as the table shows it, not 300 digits."""
+    document = Document()
+    document.add_many([Definition("big", data=1e300), Definition("k", data=2.0), Definition("y", "*", ("big", "k"))])
+    lines = run_script(python_script(document), tmp_path)
+    assert lines == [
+        "big data=1.0000e+300 grad=2.0000",
+        "k data=2.0000 grad=1.0000e+300",
+        "y data=2.0000e+300 grad=1.0000",
+    ]
+    assert lines == expected_lines(document, "y")
 
 
 @settings(max_examples=25, deadline=None)
