@@ -100,7 +100,16 @@ def parse_number(text: str) -> float:
         raise DocumentError(f"'{stripped}' is not a number") from None
     if not math.isfinite(number):
         raise DocumentError(f"'{stripped}' is not a finite number")
+    if number == 0.0 and underflows(stripped):
+        raise DocumentError(f"'{stripped}' is too small for a float: it would be 0")
     return number
+
+
+def underflows(text: str) -> bool:
+    """Whether a decimal number's text has a digit other than 0 before its exponent (so it is not 0),
+    for a number that came out as 0: 1e-400 is not a float, and taking it as 0 would be a surprise."""
+    mantissa = text.lower().split("e")[0]
+    return any(c in "123456789" for c in mantissa)
 
 
 def check_number(number: float) -> float:

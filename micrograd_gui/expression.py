@@ -31,7 +31,7 @@ import warnings
 from dataclasses import replace
 
 from engine import format_number
-from micrograd_gui.document import FUNCTIONS, Definition, Document, DocumentError, check_name
+from micrograd_gui.document import FUNCTIONS, Definition, Document, DocumentError, check_name, underflows
 
 MAX_EXPRESSION_LENGTH = 10_000
 MAX_OPERATIONS = 500
@@ -101,7 +101,7 @@ def parse_expression_sources(text: str, document: Document) -> tuple[list[Defini
     _check_characters(stripped, start)
     _check_tokens(stripped, start)
     tree = _parse(stripped, start)
-    builder = _Builder(document, start)
+    builder = _Builder(document, stripped, start)
     definitions = builder.build(tree)
     sources = {name: format_number(number) for name, number in builder.numbers.items()}
     for name, node in builder.sources.items():
@@ -231,8 +231,9 @@ _Ref = tuple[str, object]
 
 
 class _Builder:
-    def __init__(self, document: Document, start: int) -> None:
+    def __init__(self, document: Document, text: str, start: int) -> None:
         self.document = document
+        self.text = text  # as parsed: stripped
         self.start = start
         self.definitions: list[Definition] = []
         self.sources: dict[str, ast.expr] = {}  # a value's name -> the part of the expression it stands for
@@ -391,4 +392,6 @@ class _Builder:
             number = math.inf
         if not math.isfinite(number):
             raise ExpressionError("the number is too large (not a finite number)", self.column(node))
+        if number == 0.0 and underflows(ast.get_source_segment(self.text, node) or ""):
+            raise ExpressionError("the number is too small for a float (it would be 0)", self.column(node))
         return number

@@ -65,7 +65,8 @@ def test_duplicate_name_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "  ", "abc", "nan", "inf", "-inf", "1e999", "1_000", "0x10", "2+3", "\u0663", "\uff12"]
+    "text",
+    ["", "  ", "abc", "nan", "inf", "-inf", "1e999", "1_000", "0x10", "2+3", "\u0663", "\uff12", "1e-400", "-2.5E-999"],
 )
 def test_parse_number_refuses_non_finite_and_non_numbers(text: str) -> None:
     """Only finite plain numbers are accepted."""
@@ -74,7 +75,16 @@ def test_parse_number_refuses_non_finite_and_non_numbers(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "number"), [("2", 2.0), (" -3.5 ", -3.5), ("1e3", 1000.0), ("6.8813735870195432", 6.8813735870195432)]
+    ("text", "number"),
+    [
+        ("2", 2.0),
+        (" -3.5 ", -3.5),
+        ("1e3", 1000.0),
+        ("6.8813735870195432", 6.8813735870195432),
+        ("0.000e-400", 0.0),
+        ("-0", 0.0),
+        ("1e-320", 1e-320),
+    ],
 )
 def test_parse_number_accepts_plain_numbers(text: str, number: float) -> None:
     """Plain decimal and scientific numbers parse exactly."""

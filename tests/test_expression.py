@@ -143,6 +143,7 @@ HOSTILE = [
     ("x = 1j", "not a decimal number"),
     ("x = 0x10", "not a decimal number"),
     ("x = 1e400", "too large"),
+    ("x = a * 1e-400", "too small"),
     ("x = a; y = b", "unexpected character ';'"),
     ("a +", "cannot read"),
     ("(a", "never closed"),
