@@ -81,6 +81,30 @@ def lecture_but_last() -> list[Definition]:
     return list(read_example("lecture").definitions[:-1])
 
 
+class StallProbe:
+    """How long the UI thread stalls: a QTimer ticks every 2 ms from the probe's making, and the
+    longest gap between two ticks (or calls of `tick`) is the longest stall."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._gaps = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(2)
+        self._timer.timeout.connect(self.tick)
+        self._gaps.start()
+        self._timer.start()
+
+    def tick(self) -> None:
+        self.longest = max(self.longest, self._gaps.nsecsElapsed() / 1e9)
+        self._gaps.restart()
+
+    def stop(self) -> float:
+        """The longest stall, counting the time since the last tick."""
+        self.tick()
+        self._timer.stop()
+        return self.longest
+
+
 class Bench:
     def __init__(self) -> None:
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -128,52 +152,28 @@ class Bench:
         self.settle()
 
     def open_file(self, path: str) -> tuple[float, float]:
-        """Seconds from File > Open of `path` until it is open, and the longest gap between 2 ms ticks meanwhile."""
+        """Seconds from File > Open of `path` until it is open, and the longest UI-thread stall meanwhile."""
         actions = self.window.file_actions
         opened: list[float] = []
         actions.opened.connect(lambda _path: opened.append(time.perf_counter()))
-        gaps = QElapsedTimer()
-        longest = [0.0]
-
-        def tick() -> None:
-            longest[0] = max(longest[0], gaps.nsecsElapsed() / 1e9)
-            gaps.restart()
-
-        timer = QTimer()
-        timer.setInterval(2)
-        timer.timeout.connect(tick)
+        probe = StallProbe()
         start = time.perf_counter()
-        gaps.start()
-        timer.start()
         actions.open_path(path)
-        tick()
+        probe.tick()
         while not opened:
             self.app.processEvents()
             if time.perf_counter() > start + TIMEOUT:
                 raise TimeoutError("the file did not open")
             time.sleep(0.0005)
-        tick()
-        timer.stop()
-        return opened[0] - start, longest[0]
+        return opened[0] - start, probe.stop()
 
     def wait_for_picture(self, act: Callable[[], None]) -> tuple[float, float]:
-        """Seconds from `act` to the next picture_updated, and the longest gap between 2 ms ticks meanwhile."""
-        gaps = QElapsedTimer()
-        longest = [0.0]
-
-        def tick() -> None:
-            longest[0] = max(longest[0], gaps.nsecsElapsed() / 1e9)
-            gaps.restart()
-
-        timer = QTimer()
-        timer.setInterval(2)
-        timer.timeout.connect(tick)
+        """Seconds from `act` to the next picture_updated, and the longest UI-thread stall meanwhile."""
         target = self.updates + 1
+        probe = StallProbe()
         start = time.perf_counter()
-        gaps.start()
-        timer.start()
         act()
-        tick()  # the click itself blocks the UI thread too
+        probe.tick()  # the click itself blocks the UI thread too
         deadline = start + TIMEOUT
         while self.updates < target or self.graph.is_busy():
             self.app.processEvents()
@@ -181,9 +181,8 @@ class Bench:
                 raise TimeoutError("no picture_updated")
             time.sleep(0.0005)
         elapsed = time.perf_counter() - start
-        tick()  # the handler that emitted picture_updated may itself have blocked since the last tick
-        timer.stop()
-        return elapsed, longest[0]
+        # stop() ticks once more: the handler that emitted picture_updated may have blocked since the last tick
+        return elapsed, probe.stop()
 
     # ---- clicks ----------------------------------------------------------------------
 
