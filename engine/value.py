@@ -1,8 +1,9 @@
 """A scalar value that remembers how it was computed, and backpropagates.
 
 Shaped like micrograd's engine (Karpathy's lecture): each op coerces its
-operand, computes `out`, and records its operands in `_prev` and its symbol
-in `_op`. A few mechanisms differ, each changed once, here, rather than per op:
+operand, computes `out`, and records its operands (read back as `_prev`) and
+its symbol in `_op`. A few mechanisms differ, each changed once, here, rather
+than per op:
 
 * The local derivative of every op is a small function in one table,
   `LOCAL_GRADS`, and `backward()` applies the chain rule in one loop. There is
@@ -24,10 +25,10 @@ in `_op`. A few mechanisms differ, each changed once, here, rather than per op:
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from math import isfinite
+from types import MappingProxyType
 
 Number = int | float
 
@@ -157,11 +158,8 @@ class Value:
         binary, unary = _BINARY_GRADS, _UNARY_GRADS
         try:
             for v in reversed(results):  # every result before its operands
-                a = v._a
-                if a is None:  # made by hand with more than two operands
-                    raise KeyError(v._op)
-                b = v._b
-                grad = v.grad
+                a: Value = v._a  # type: ignore[assignment]  # an op result has a first operand
+                b, grad = v._b, v.grad
                 if b is not None:
                     da, db = binary[v._op](v, a, b)
                     a.grad += da * grad  # the chain rule
@@ -169,12 +167,8 @@ class Value:
                 else:
                     (da,) = unary[v._op](v, a)
                     a.grad += da * grad
-        except (KeyError, ValueError):
-            if (v._op, len(v._prev)) in LOCAL_GRADS:
-                raise
-            raise ValueError(
-                f"cannot differentiate {v!r}: no local derivative for '{v._op}' with {len(v._prev)} operand(s)"
-            ) from None
+        except KeyError:
+            raise _no_local_grad(v) from None
 
 
 def _link(v: Value, children: tuple[Value, ...]) -> None:
@@ -233,6 +227,12 @@ def _not_finite(x: float, op: str) -> ArithmeticError | ValueError:
     return ValueError(f"a Value's data must be a finite number, not {x}")
 
 
+def _no_local_grad(v: Value) -> ValueError:
+    """The error for a Value, made by hand, whose op has no entry in LOCAL_GRADS."""
+    n = len(v._prev)
+    return ValueError(f"cannot differentiate {v!r}: no local derivative for '{v._op}' with {n} operand(s)")
+
+
 _LARGEST_EXP = math.log(1.7976931348623157e308)  # exp of anything larger is not a finite float
 
 
@@ -271,18 +271,20 @@ def _pow_grad(out: Value, a: Value) -> float:
 # the result and its operands, d out / d operand for each operand, in order.
 LocalGrad = Callable[..., tuple[float, ...]]
 
-LOCAL_GRADS: dict[tuple[str, int], LocalGrad] = {
-    ("+", 2): lambda out, a, b: (1.0, 1.0),
-    ("-", 2): lambda out, a, b: (1.0, -1.0),
-    ("*", 2): lambda out, a, b: (b.data, a.data),
-    ("/", 2): lambda out, a, b: (1.0 / b.data, -out.data / b.data),  # -a / b**2, with no b**2 to underflow
-    ("-", 1): lambda out, a: (-1.0,),
-    ("**", 1): lambda out, a: (_pow_grad(out, a),),
-    ("tanh", 1): lambda out, a: (1.0 - out.data**2,),
-    ("exp", 1): lambda out, a: (out.data,),
-    ("log", 1): lambda out, a: (1.0 / a.data,),
-    ("relu", 1): lambda out, a: (1.0 if a.data > 0 else 0.0,),
-}
+LOCAL_GRADS: Mapping[tuple[str, int], LocalGrad] = MappingProxyType(
+    {
+        ("+", 2): lambda out, a, b: (1.0, 1.0),
+        ("-", 2): lambda out, a, b: (1.0, -1.0),
+        ("*", 2): lambda out, a, b: (b.data, a.data),
+        ("/", 2): lambda out, a, b: (1.0 / b.data, -out.data / b.data),  # -a / b**2, with no b**2 to underflow
+        ("-", 1): lambda out, a: (-1.0,),
+        ("**", 1): lambda out, a: (_pow_grad(out, a),),
+        ("tanh", 1): lambda out, a: (1.0 - out.data**2,),
+        ("exp", 1): lambda out, a: (out.data,),
+        ("log", 1): lambda out, a: (1.0 / a.data,),
+        ("relu", 1): lambda out, a: (1.0 if a.data > 0 else 0.0,),
+    }
+)  # read-only: backward() works from the split copies below
 
 # How each local derivative reads, for explanations: {0} and {1} name the operands.
 LOCAL_GRAD_FORMULAS: dict[tuple[str, int], tuple[str, ...]] = {
@@ -314,15 +316,9 @@ def topological_order(*roots: Value) -> list[Value]:
     The order is the one micrograd's recursive sort gives: depth first, first
     operand first, each Value once. The walk keeps the Values on its current
     path and the operands still to visit in two lists (a million entries down
-    a million-deep chain), and pauses the garbage collector while it runs.
+    a million-deep chain).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _depth_first(roots)
-    finally:
-        if collecting:
-            gc.enable()
+    return _depth_first(roots)
 
 
 def _depth_first(roots: Iterable[Value]) -> list[Value]:
@@ -385,14 +381,12 @@ def _op_results(root: Value) -> list[Value]:
                 v.grad = None  # type: ignore[assignment]  # visited: see the docstring
                 enter(v)
                 a = v._a
-                if a is None:  # made by hand with more than two operands
-                    a = _next_operand(v)
-                    if a is None:
-                        break
-                elif a._a is None and a._more is None:  # a leaf
+                if a is None:  # made by hand with more than two operands: LOCAL_GRADS has no such op
+                    raise _no_local_grad(v)
+                if a._a is None and a._more is None:  # a leaf
                     a.grad = 0.0
                     break
-                elif a.grad is None:  # visited
+                if a.grad is None:  # visited
                     break
                 v = a
             v = None
@@ -405,10 +399,6 @@ def _op_results(root: Value) -> list[Value]:
                     elif b.grad is not None:  # not visited: down from there
                         v = b
                         break
-                elif u._more is not None:
-                    v = _next_operand(u)
-                    if v is not None:
-                        break
                 place(leave())
         for v in results:
             v.grad = 0.0
@@ -417,14 +407,3 @@ def _op_results(root: Value) -> list[Value]:
             u.grad = 0.0
         raise
     return results
-
-
-def _next_operand(v: Value) -> Value | None:
-    """For a Value made by hand with more than two operands: the first not visited by `_op_results`
-    (leaves are reset on the way, never visited), or None."""
-    for c in v._more or ():
-        if c._a is None and c._more is None:
-            c.grad = 0.0
-        elif c.grad is not None:
-            return c
-    return None
