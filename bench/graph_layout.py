@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from micrograd_gui import render  # noqa: E402
 from micrograd_gui.document import Definition, Document  # noqa: E402
 from micrograd_gui.workspace_file import read_example  # noqa: E402
+from tests.workspaces import shared_chain_definitions  # noqa: E402
 
 
 def lecture() -> Document:
@@ -44,14 +45,9 @@ def lecture() -> Document:
     return document
 
 
-def shared_chain(steps: int, leaves: int = 8) -> Document:
-    definitions = [Definition(f"w{i}", data=0.5 + 0.05 * i) for i in range(leaves)]
-    definitions.append(Definition("v0", data=1.0))
-    for k in range(steps):
-        definitions.append(Definition(f"m{k + 1}", "*", (f"v{k}", f"w{k % leaves}")))
-        definitions.append(Definition(f"v{k + 1}", "+", (f"m{k + 1}", f"w{(k + 3) % leaves}")))
+def shared_chain(steps: int) -> Document:
     document = Document()
-    document.replace_definitions(definitions)
+    document.replace_definitions(shared_chain_definitions(steps))
     document.backward(f"v{steps}")
     return document
 

@@ -42,21 +42,9 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton  #
 from micrograd_gui.commands import AddDefinitions  # noqa: E402
 from micrograd_gui.document import Definition  # noqa: E402
 from micrograd_gui.workspace_file import read_example  # noqa: E402
+from tests.workspaces import shared_chain_definitions as chain  # noqa: E402
 
 TIMEOUT = 120.0
-
-
-def chain(steps: int, leaves: int = 8) -> list[Definition]:
-    """v = v*w_i + w_j over `leaves` shared leaves: 1 + leaves + 2*steps values."""
-    definitions = [Definition("v0", data=0.5)]
-    definitions += [Definition(f"w{i}", data=0.1 * (i + 1) * (-1) ** i) for i in range(leaves)]
-    v = "v0"
-    for step in range(1, steps + 1):
-        i, j = step % leaves, (step * 3 + 1) % leaves
-        definitions.append(Definition(f"m{step}", "*", (v, f"w{i}")))
-        definitions.append(Definition(f"v{step}", "+", (f"m{step}", f"w{j}")))
-        v = f"v{step}"
-    return definitions
 
 
 def workspace(values: int) -> list[Definition]:
@@ -74,11 +62,6 @@ def workspace(values: int) -> list[Definition]:
             definitions.append(Definition(name, op, (a,) if op == "tanh" else (a, b)))
         names.append(name)
     return definitions
-
-
-def lecture_but_last() -> list[Definition]:
-    """The lecture's workspace without L, which the benchmark's click creates."""
-    return list(read_example("lecture").definitions[:-1])
 
 
 class StallProbe:
@@ -199,11 +182,9 @@ class Bench:
         self.find(QPushButton, button).click()
 
 
-def report(label: str, value: float, target: float, unit: str = "ms") -> bool:
-    shown = value * 1000 if unit == "ms" else value
-    limit = target * 1000 if unit == "ms" else target
-    met = value <= target
-    print(f"{label:<62} {shown:9.1f} {unit}   target <= {limit:g} {unit}   {'met' if met else 'MISSED'}")
+def report(label: str, seconds: float, target: float) -> bool:
+    met = seconds <= target
+    print(f"{label:<62} {seconds * 1000:9.1f} ms   target <= {target * 1000:g} ms   {'met' if met else 'MISSED'}")
     return met
 
 
@@ -250,7 +231,8 @@ def main() -> int:
         final = definitions[-1]
         return ("addButton" if final.op == "+" else "mulButton", final.operands[0], final.operands[1], final.name)
 
-    cases = [("lecture", lecture_but_last(), ("mulButton", "d", "f", "L"), 0.150)]
+    lecture = list(read_example("lecture").definitions)
+    cases = [("lecture", lecture[:-1], last_click(lecture), 0.150)]
     for steps, target in ((100, 1.0), (300, 3.0)):
         full = chain(steps)
         label = f"{steps}-step chain over 8 shared leaves ({len(full)} values)"
