@@ -52,12 +52,7 @@ class DeleteValues(QUndoCommand):
 
     def __init__(self, document: Document, names: Sequence[str]) -> None:
         doomed = set(names)
-        for name in doomed:
-            if name not in document:
-                raise DocumentError(f"'{name}' does not exist")
-            blockers = [n for n in document.users(name) if n not in doomed]
-            if blockers:
-                raise DocumentError(f"'{name}' is used by {', '.join(blockers)}")
+        document.check_removal(doomed)
         ordered = [n for n in document.names if n in doomed]
         super().__init__("Delete " + ", ".join(ordered[:3]) + ("…" if len(ordered) > 3 else ""))
         self.document = document

@@ -226,19 +226,16 @@ class Document:
     def position(self, name: str) -> int:
         return self._index[name]
 
-    def dependents(self, name: str) -> list[str]:
-        """Every name that depends on `name`, directly or not, in document order."""
-        affected = {name}
+    def dependents(self, *names: str) -> list[str]:
+        """Every other name that depends on any of `names`, directly or not, in document order
+        (one pass over the definitions, however many names)."""
+        affected = set(names)
         found = []
-        for d in self._definitions[self._index[name] + 1 :]:
-            if any(o in affected for o in d.operands):
+        for d in self._definitions[min(self._index[n] for n in names) + 1 :] if names else ():
+            if d.name not in affected and any(o in affected for o in d.operands):
                 affected.add(d.name)
                 found.append(d.name)
         return found
-
-    def users(self, name: str) -> list[str]:
-        """The names whose definition uses `name` directly."""
-        return [d.name for d in self._definitions if name in d.operands]
 
     def next_free_name(self) -> str:
         """The first unused name in a, b, ..., z, a1, b1, ..."""
@@ -323,11 +320,8 @@ class Document:
     def add_op(self, name: str, op: str, operands: Sequence[str], exponent: float | None = None) -> None:
         self.add(Definition(name, op, tuple(operands), exponent=exponent))
 
-    def remove(self, names: Iterable[str]) -> list[tuple[int, Definition]]:
-        """Remove the named definitions; nothing left may depend on them.
-
-        Returns (position, definition) pairs that `restore` puts back.
-        """
+    def check_removal(self, names: Iterable[str]) -> None:
+        """DocumentError unless `names` exist and nothing outside them uses any of them."""
         doomed = set(names)
         for name in doomed:
             if name not in self._index:
@@ -337,6 +331,14 @@ class Document:
                 used = [o for o in d.operands if o in doomed]
                 if used:
                     raise DocumentError(f"'{used[0]}' is used by '{d.name}'")
+
+    def remove(self, names: Iterable[str]) -> list[tuple[int, Definition]]:
+        """Remove the named definitions; nothing left may depend on them.
+
+        Returns (position, definition) pairs that `restore` puts back.
+        """
+        doomed = set(names)
+        self.check_removal(doomed)
         removed = [(i, d) for i, d in enumerate(self._definitions) if d.name in doomed]
         self._set_definitions([d for d in self._definitions if d.name not in doomed])
         if self.backward_root in doomed:

@@ -191,12 +191,16 @@ def test_remove_refuses_values_others_use_and_restore_puts_back() -> None:
     assert doc.data("L") == -8.0
 
 
-def test_dependents_and_users() -> None:
-    """Dependents are transitive and in document order; users are direct."""
+def test_dependents_and_removal_checks() -> None:
+    """Dependents are transitive and in document order; a removal may leave nothing using what goes."""
     doc = lecture()
     assert doc.dependents("a") == ["e", "d", "L"]
-    assert doc.users("a") == ["e"]
     assert doc.dependents("L") == []
+    assert doc.dependents("c", "e", "d") == ["L"]  # several at once: what they share once, never themselves
+    assert doc.dependents("f", "a") == ["e", "d", "L"]
+    with pytest.raises(DocumentError, match="'e' is used by 'd'"):
+        doc.check_removal(["a", "e"])
+    doc.check_removal(["a", *doc.dependents("a")])
 
 
 def test_reuse_backward() -> None:

@@ -392,13 +392,7 @@ class MainWindow(QMainWindow):
     def delete_values(self, names: Sequence[str]) -> bool:
         """Delete `names`; values computed from them go too, only if the user agrees."""
         names = [n for n in names if n in self.document]
-        doomed = set(names)
-        dependents: list[str] = []
-        for name in names:
-            for dependent in self.document.dependents(name):
-                if dependent not in doomed:
-                    doomed.add(dependent)
-                    dependents.append(dependent)
+        dependents = self.document.dependents(*names)
         if dependents:
             label = ", ".join(names)
             if not self.ask_delete_dependents(label, dependents):
