@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Change, DocumentError
 from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, in_typed_terms, parse_expression_sources
+from micrograd_gui.widgets.value_form import mark_invalid
 
 if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
@@ -31,23 +32,12 @@ ERROR_WIDTH = 280
 EDIT_MIN_WIDTH = 220
 
 
-def _set_invalid(field: QWidget, invalid: bool) -> None:
-    """Outline a field in the error colour (the style sheet's `[invalid="true"]`)."""
-    if bool(field.property("invalid")) != invalid:
-        field.setProperty("invalid", invalid)
-        field.style().unpolish(field)
-        field.style().polish(field)
-
-
 class ExpressionBar(QWidget):
     """`exprEdit`: an expression applied on Return as one undoable AddDefinitions.
 
     A refused expression stays in the field with the cursor where the problem
     is, the field outlined, and the reason in `exprError` and the status bar.
-    Emits `expression_applied(name)` with the result's name.
     """
-
-    expression_applied = Signal(str)
 
     def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,42 +73,35 @@ class ExpressionBar(QWidget):
         """Create what the field describes as one undo step; True if it was created."""
         text = self.edit.text()
         document = self._window.document
-        try:
-            definitions, sources = parse_expression_sources(text, document)
-            document.check_many(definitions)  # the maths, with a message in the terms typed
-        except ExpressionError as error:
-            self._refuse(str(error), error.column)
-            return False
-        except DocumentError as error:
-            self._refuse(in_typed_terms(str(error), sources), None)
-            return False
         shown = " ".join(text.split())
         if len(shown) > UNDO_TEXT_LENGTH:
             shown = shown[: UNDO_TEXT_LENGTH - 1] + "…"
-        # push() checks the maths first (log(a - a) is refused here) and adds nothing when it fails.
-        reason = self._window.try_push(AddDefinitions, document, definitions, f"Expression {shown}")
-        if reason is not None:
-            self._refuse(reason, None, already_shown=True)
+        try:
+            definitions, sources = parse_expression_sources(text, document)
+            command = AddDefinitions(document, definitions, f"Expression {shown}")  # checks the maths
+        except ExpressionError as error:
+            self._refuse(str(error), error.column)
             return False
-        result = definitions[-1].name
+        except DocumentError as error:  # log(a - a) and the like, said in the terms typed
+            self._refuse(in_typed_terms(str(error), sources), None)
+            return False
+        self._window.push(lambda: command)
         self._clear_error()
         self.edit.setText("")  # unlike clear(), drops the typing's undo history: Ctrl+Z now undoes the expression
-        self.expression_applied.emit(result)
         return True
 
     def error(self) -> str:
         """The reason the last expression was refused ('' when none is shown)."""
-        return self.error_label.toolTip() if self.error_label.isVisible() else ""
+        return self.error_label.toolTip() if not self.error_label.isHidden() else ""
 
-    def _refuse(self, message: str, column: int | None, already_shown: bool = False) -> None:
+    def _refuse(self, message: str, column: int | None) -> None:
         message = message[:1].upper() + message[1:]
-        if not already_shown:
-            self._window.show_error(message)
+        self._window.show_error(message)
         metrics = QFontMetrics(self.error_label.font())
         self.error_label.setText(metrics.elidedText(message, Qt.TextElideMode.ElideRight, ERROR_WIDTH))
         self.error_label.setToolTip(message)
         self.error_label.show()
-        _set_invalid(self.edit, True)
+        mark_invalid(self.edit, True)
         if column is not None:
             self.edit.setCursorPosition(max(0, column - 1))
         self.edit.setFocus()
@@ -126,9 +109,9 @@ class ExpressionBar(QWidget):
     def _clear_error(self) -> None:
         self.error_label.hide()
         self.error_label.setToolTip("")
-        _set_invalid(self.edit, False)
+        mark_invalid(self.edit, False)
 
     def _on_document_changed(self, change: Change) -> None:
         # A message about names that may now exist (or no longer) would mislead.
-        if change.structure and self.error_label.isVisible():
+        if change.structure and not self.error_label.isHidden():
             self._clear_error()

@@ -434,10 +434,6 @@ class FileActions(QObject):
         if done is not None:
             done(result, error if isinstance(error, BaseException) else None)
 
-    def busy(self) -> bool:
-        """Whether a file is being read, written or exported in the background."""
-        return bool(self._jobs)
-
     # ---- title -----------------------------------------------------------------------------
 
     def _update_title(self) -> None:

@@ -156,10 +156,6 @@ class _NodeItem(QGraphicsItem):
             self.fill, self.outline = fill, outline
             self.update()
 
-    def cell_rect(self, index: int) -> QRectF:
-        """A cell in scene coordinates."""
-        return self.mapRectToScene(self._cells[index])
-
     def text_fits(self, index: int) -> bool:
         """Whether the text of a cell fits its cell without being squeezed."""
         return self._widths[index] <= self._cells[index].width() - 2 * TEXT_PADDING

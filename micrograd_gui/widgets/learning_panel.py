@@ -453,7 +453,6 @@ class GradCheckPanel(QWidget):
         self._cancel_running()
         self._generation += 1
         generation = self._generation
-        self._checked = None  # our own backward below must not mark anything out of date
         if not window.push(RunBackward, document, root):
             return False
         definitions = document.definitions

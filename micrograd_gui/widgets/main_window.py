@@ -67,8 +67,7 @@ class MainWindow(QMainWindow):
     document themselves. Menus live in `file_menu`, `edit_menu`, `view_menu`
     and `help_menu`; the tool bar in `tool_bar`.
 
-    Layout: `side_panel` (the Create, Combine and Backward groups; more groups
-    go in with `add_side_group`) on the left, `graph_view` in the centre over
+    Layout: `side_panel` (the Create, Combine and Backward groups) on the left, `graph_view` in the centre over
     `value_table`, in `main_splitter` and `centre_splitter`. Docks added with
     `add_dock` live in `centre_area`, around the graph and the table only, so
     they never squeeze the side panel. Geometry, splitters, tool bars and docks
@@ -299,10 +298,6 @@ class MainWindow(QMainWindow):
     def dock_area(self, dock: QDockWidget) -> Qt.DockWidgetArea:
         """Where `dock` sits around the graph and the table (NoDockWidgetArea when floating or unknown)."""
         return self.centre_area.dockWidgetArea(dock)
-
-    def add_side_group(self, widget: QWidget) -> None:
-        """Add a group to the side panel, below the others (above the free space)."""
-        self.side_layout.insertWidget(self.side_layout.count() - 1, widget)
 
     def value_actions(self) -> list[QAction]:
         """The actions on the selected value (the table's context menu)."""

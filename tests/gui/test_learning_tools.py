@@ -178,6 +178,19 @@ def test_a_refused_expression_names_its_parts_as_typed(window):
     assert "L" not in window.document
 
 
+def test_a_refusal_is_kept_and_cleared_while_the_expression_bar_is_hidden(window):
+    """The bar's error does not depend on the bar being on screen (View can hide its tool bar)."""
+    build(window, ["a = 2"])
+    bar = find(window, QWidget, "expressionBar")
+    bar.parentWidget().hide()
+    edit = find(window, QLineEdit, "exprEdit")
+    edit.setText("y = log(a - a)")
+    edit.returnPressed.emit()
+    assert "log of a non-positive number" in bar.error()
+    window.push(AddDefinitions, window.document, [Definition("b", data=1.0)])
+    assert bar.error() == ""
+
+
 def test_refusal_puts_the_cursor_at_the_problem(window):
     """After `y = q + 1` the cursor sits on the unknown name; typing clears the error."""
     enter(window, "a = 2")
@@ -391,6 +404,22 @@ def test_gradient_check_goes_out_of_date(window):
     choose_root(window, "o")
     find(window, QPushButton, "gradCheckButton").click()
     enter(window, "p = o * 2")
+    assert "out of date" in find(window, QLabel, "gradCheckStatus").text().lower()
+    assert not find(window, QTableWidget, "gradCheckTable").isEnabled()
+
+
+def test_a_refused_check_leaves_the_last_results_going_out_of_date(window):
+    """A check whose backward is refused (a gradient overflows) keeps the last table, and a later
+    change still marks that table out of date."""
+    build(window, ["a = 0.5", "r = a * 2", "s = log(a * 1e-310)"])  # d s / d (a * 1e-310) overflows
+    choose_root(window, "r")
+    check = find(window, QPushButton, "gradCheckButton")
+    check.click()
+    assert find(window, QTableWidget, "gradCheckTable").isEnabled()
+    choose_root(window, "s")
+    check.click()
+    assert "overflows" in window.errors[-1]
+    enter(window, "p = r * 2")
     assert "out of date" in find(window, QLabel, "gradCheckStatus").text().lower()
     assert not find(window, QTableWidget, "gradCheckTable").isEnabled()
 
