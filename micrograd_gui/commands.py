@@ -19,13 +19,7 @@ from micrograd_gui.document import Definition, Document, DocumentError
 def describe(definition: Definition) -> str:
     """How a definition reads: `a = 2`, `e = a * b`, `o = tanh(n)`, `s = x ** 2`."""
     d = definition
-    if d.is_leaf:
-        return f"{d.name} = {format_number(d.data or 0.0)}"
-    if d.op == "**":
-        return f"{d.name} = {d.operands[0]} ** {format_number(d.exponent or 0.0)}"
-    if len(d.operands) == 1:
-        return f"{d.name} = -{d.operands[0]}" if d.op == "-" else f"{d.name} = {d.op}({d.operands[0]})"
-    return f"{d.name} = {d.operands[0]} {d.op} {d.operands[1]}"
+    return f"{d.name} = {format_number(d.data or 0.0) if d.is_leaf else d.formula}"
 
 
 class AddDefinitions(QUndoCommand):

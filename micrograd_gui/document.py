@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from engine import Value
+from engine import Value, format_number
 
 MAX_NAME_LENGTH = 32
 MAX_DEFINITIONS = 100_000
@@ -58,6 +58,18 @@ class Definition:
     @property
     def is_leaf(self) -> bool:
         return self.op == ""
+
+    @property
+    def formula(self) -> str:
+        """How the value is computed: `a * b`, `tanh(n)`, `-a`, `x ** 2`; '' for a leaf."""
+        if self.is_leaf:
+            return ""
+        operands = self.operands
+        if self.op == "**":
+            return f"{operands[0]} ** {format_number(self.exponent or 0.0)}"
+        if len(operands) == 1:
+            return f"-{operands[0]}" if self.op == "-" else f"{self.op}({operands[0]})"
+        return f"{operands[0]} {self.op} {operands[1]}"
 
 
 @dataclass(frozen=True)

@@ -688,14 +688,7 @@ class GraphView(QWidget):
         definition = document.definition(name)
         value = document.value(name)
         operands = definition.operands
-        if definition.is_leaf:
-            lines = [f"{name}: a leaf"]
-        elif definition.op == "**":
-            lines = [f"{name} = {operands[0]} ** {format_number(definition.exponent or 0.0)}"]
-        elif len(operands) == 1:
-            lines = [f"{name} = -{operands[0]}" if definition.op == "-" else f"{name} = {definition.op}({operands[0]})"]
-        else:
-            lines = [f"{name} = {operands[0]} {definition.op} {operands[1]}"]
+        lines = [f"{name}: a leaf" if definition.is_leaf else f"{name} = {definition.formula}"]
         lines.append(f"data {format_decimals(value.data)}")
         stale = "  (stale: run backward again)" if document.grads_stale else ""
         lines.append(f"grad {format_decimals(document.grad(name))}{stale}")

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 from engine import format_decimals, format_number
 from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
-from micrograd_gui.document import Change, Definition, Document, DocumentError, parse_number
+from micrograd_gui.document import Change, Document, DocumentError, parse_number
 from micrograd_gui.widgets.name_combo import updated_names
 
 if TYPE_CHECKING:
@@ -34,18 +34,6 @@ SPREAD_LIMIT = 1.6  # no column grows past this many times its fit: a wide windo
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
-
-
-def op_text(definition: Definition) -> str:
-    """How a value is computed, as the table shows it: `a * b`, `tanh(n)`, `-a`, `x ** 2`; '' for a leaf."""
-    d = definition
-    if d.is_leaf:
-        return ""
-    if d.op == "**":
-        return f"{d.operands[0]} ** {format_number(d.exponent or 0.0)}"
-    if len(d.operands) == 1:
-        return f"-{d.operands[0]}" if d.op == "-" else f"{d.op}({d.operands[0]})"
-    return f"{d.operands[0]} {d.op} {d.operands[1]}"
 
 
 def widest(metrics: QFontMetrics, texts: list[str]) -> int:
@@ -87,7 +75,7 @@ class ValueTableModel(QAbstractTableModel):
         if column == NAME:
             return name
         if column == OP:
-            return op_text(self._document.definition(name))
+            return self._document.definition(name).formula
         return format_decimals(self._document.data(name) if column == DATA else self._document.grad(name))
 
     def row_of(self, name: str) -> int:
@@ -156,7 +144,7 @@ class ValueTableModel(QAbstractTableModel):
         if column == NAME:
             return f"{name}: double-click or F2 to rename"
         if column == OP:
-            text = op_text(document.definition(name))
+            text = document.definition(name).formula
             return f"{name} = {text}" if text else f"{name} is a leaf: its number is set by hand"
         return None
 
