@@ -65,6 +65,13 @@ if TYPE_CHECKING:
 APP_NAME = "micrograd-gui"
 SETTINGS_ORGANIZATION = "micrograd-gui"
 SETTINGS_APPLICATION = "micrograd-gui"
+
+
+def app_settings() -> QSettings:
+    """The app's QSettings (window layout, recent files), the one place naming them."""
+    return QSettings(SETTINGS_ORGANIZATION, SETTINGS_APPLICATION)
+
+
 RECENT_KEY = "files/recent"
 MAX_RECENT = 8
 RECOVERY_INTERVAL_MS = 30_000
@@ -757,7 +764,7 @@ class FileActions(QObject):
         self.export_failed.emit(message)
 
     def ask_export_options(self) -> ExportOptions | None:
-        settings = self._settings()
+        settings = app_settings()
         folder = str(settings.value("export/folder", "") or "") or self._start_folder()
         suffix = str(settings.value("export/suffix", ".png") or ".png")
         suffix = suffix if suffix in EXPORT_FORMATS else ".png"
@@ -779,19 +786,16 @@ class FileActions(QObject):
         return dialog.options()
 
     def _remember_export(self, options: ExportOptions) -> None:
-        settings = self._settings()
+        settings = app_settings()
         settings.setValue("export/folder", os.path.dirname(os.path.abspath(options.path)))
         settings.setValue("export/suffix", Path(options.path).suffix.lower())
         settings.setValue("export/scale", options.scale)
 
     # ---- recent files --------------------------------------------------------------
 
-    def _settings(self) -> QSettings:
-        return QSettings(SETTINGS_ORGANIZATION, SETTINGS_APPLICATION)
-
     def recent_files(self) -> list[str]:
         """The recently opened or saved files, newest first (at most 8)."""
-        value = self._settings().value(RECENT_KEY, [])
+        value = app_settings().value(RECENT_KEY, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -799,7 +803,7 @@ class FileActions(QObject):
         return [str(p) for p in value if isinstance(p, str) and p][:MAX_RECENT]
 
     def _set_recent(self, paths: list[str]) -> None:
-        self._settings().setValue(RECENT_KEY, paths[:MAX_RECENT])
+        app_settings().setValue(RECENT_KEY, paths[:MAX_RECENT])
         self._fill_recent_menu()
 
     def _add_recent(self, path: str) -> None:

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QLineEdit,
@@ -28,20 +28,17 @@ from micrograd_gui.commands import DeleteValues, RenameValue
 from micrograd_gui.document import Change, Document, DocumentError
 from micrograd_gui.recovery import RecoveryInfo
 from micrograd_gui.widgets.backward_panel import BackwardPanel
-from micrograd_gui.widgets.file_actions import ExportOptions, FileActions
+from micrograd_gui.widgets.file_actions import ExportOptions, FileActions, app_settings
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
 
-SETTINGS_ORGANIZATION = "micrograd-gui"
-SETTINGS_APPLICATION = "micrograd-gui"
 DEFAULT_SIZE = (1400, 900)
 SIDE_PANEL_WIDTH = 300
 # Saved tool bar and dock states carry this; bump it when they move to another place in the window.
 STATE_VERSION = 1
 # File actions other modules add; the tool bar shows whichever exist, in this order.
-FILE_TOOL_ACTIONS = (("actionNew", "new"), ("actionOpen", "open"), ("actionSave", "save"), ("actionExport", "export"))
 
 
 class _UndoKeysToWorkspace(QObject):
@@ -92,7 +89,6 @@ class MainWindow(QMainWindow):
         self.quit_action = quit_action
         self._undo_index = 0
         self._pushing = False
-        self._tool_bar_completed = False
 
         self._build_widgets()
         self._build_actions()
@@ -102,6 +98,7 @@ class MainWindow(QMainWindow):
 
         # ---- features that install themselves from their own modules ----
         self.file_actions = FileActions(self)
+        self._add_file_tools()
         from micrograd_gui.widgets.learning_panel import install_learning_tools
 
         install_learning_tools(self)  # the expression bar, step-through backward, gradient check
@@ -473,11 +470,8 @@ class MainWindow(QMainWindow):
 
     # ---- window state ----------------------------------------------------------------
 
-    def _settings(self) -> QSettings:
-        return QSettings(SETTINGS_ORGANIZATION, SETTINGS_APPLICATION)
-
     def _restore_settings(self) -> None:
-        settings = self._settings()
+        settings = app_settings()
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -513,7 +507,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         """Remember the window's geometry, splitters, tool bars, docks and graph direction."""
-        settings = self._settings()
+        settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState(STATE_VERSION))
         settings.setValue("window/centreState", self.centre_area.saveState(STATE_VERSION))
@@ -521,26 +515,19 @@ class MainWindow(QMainWindow):
         settings.setValue("window/centreSplitter", self.centre_splitter.saveState())
         settings.setValue("view/rankdir", "TB" if self.top_to_bottom_action.isChecked() else "LR")
 
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self._tool_bar_completed:
-            self._tool_bar_completed = True
-            self._add_file_tools()
-        super().showEvent(event)
-
     def _add_file_tools(self) -> None:
-        # The file actions are created by their own module after this window's __init__ ran.
+        """New, Open, Save and Export at the front of the tool bar, before Undo."""
         first = self.tool_bar.actions()[0]
-        added = False
-        for object_name, icon in FILE_TOOL_ACTIONS:
-            action = self.findChild(QAction, object_name)
-            if action is None:
-                continue
-            if action.icon().isNull():
-                action.setIcon(assets.icon(icon))
+        files = self.file_actions
+        for action, icon in (
+            (files.new_action, "new"),
+            (files.open_action, "open"),
+            (files.save_action, "save"),
+            (files.export_action, "export"),
+        ):
+            action.setIcon(assets.icon(icon))
             self.tool_bar.insertAction(first, action)
-            added = True
-        if added:
-            self.tool_bar.insertSeparator(first)
+        self.tool_bar.insertSeparator(first)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -363,6 +363,17 @@ def test_about_action_opens_the_box(window, qtbot):
     box.close()
 
 
+def test_the_file_buttons_lead_the_tool_bar_before_the_window_is_shown(qtbot):
+    """New, Open, Save and Export are on the tool bar from the start, with icons, not only once shown."""
+    fresh = MainWindow()
+    qtbot.addWidget(fresh)
+    tool_bar = find(fresh, QToolBar, "mainToolBar")
+    names = [a.objectName() for a in tool_bar.actions()]
+    assert names[:5] == ["actionNew", "actionOpen", "actionSave", "actionExport", ""]
+    assert names[5] == "actionUndo"
+    assert all(not a.icon().isNull() for a in tool_bar.actions()[:4])
+
+
 def test_geometry_and_splitters_are_remembered(qtbot):
     """A new window comes back with the size, splitter positions and graph direction of the last one closed."""
     first = MainWindow()
@@ -430,7 +441,7 @@ def test_tool_bars_and_docks_of_an_older_layout_are_ignored(qtbot):
     """A saved window state from an older layout (no version) is ignored: the Learn dock opens at its default place."""
     from PySide6.QtCore import QSettings
 
-    from micrograd_gui.widgets.main_window import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
+    from micrograd_gui.widgets.file_actions import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
 
     old = MainWindow()
     qtbot.addWidget(old)
