@@ -12,13 +12,11 @@ from __future__ import annotations
 import builtins
 import keyword
 
-from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.document import BINARY_OPS, FUNCTIONS, Definition, Document, DocumentError
 
+_IMPORTED = ("Value", "format_decimals")  # what the script imports from engine
 # Names the script itself uses; a value called one of these gets a variable with a trailing _.
-_TAKEN = frozenset(dir(builtins)) | {"Value", "named", "values", "value", "engine"}
-
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/"}
-_METHODS = ("tanh", "exp", "log", "relu")
+_TAKEN = frozenset(dir(builtins)) | {*_IMPORTED, "named", "values", "value", "engine"}
 
 
 def _variables(names: list[str]) -> dict[str, str]:
@@ -41,12 +39,12 @@ def _expression(d: Definition, v: dict[str, str]) -> str:
         return f'Value({float(d.data if d.data is not None else 0.0)!r}, label="{d.name}")'
     if d.op == "**":
         return f"{operands[0]} ** {float(d.exponent if d.exponent is not None else 0.0)!r}"
-    if d.op in _METHODS:
+    if d.op in FUNCTIONS:
         return f"{operands[0]}.{d.op}()"
     if d.op == "-" and len(operands) == 1:
         return f"-{operands[0]}"
-    if d.op in _INFIX and len(operands) == 2:
-        return f"{operands[0]} {_INFIX[d.op]} {operands[1]}"
+    if d.op in BINARY_OPS and len(operands) == 2:
+        return f"{operands[0]} {d.op} {operands[1]}"
     raise DocumentError(f"'{d.name}': operation '{d.op}' cannot be exported")
 
 
@@ -72,7 +70,7 @@ def python_script(document: Document, root: str | None = None) -> str:
     lines = [
         '"""A micrograd-gui workspace as a script: rebuild it, run backward, print every value."""',
         "",
-        "from engine import Value, format_decimals",
+        f"from engine import {', '.join(_IMPORTED)}",
         "",
         "",
         "def named(value, label):",

@@ -73,7 +73,8 @@ def test_an_unknown_root_is_refused():
 
 
 def test_names_the_script_itself_uses_still_work(tmp_path):
-    """Values called print, Value, values, named or float keep their labels and do not break the script."""
+    """Values called print, Value, values, named, float or format_decimals keep their labels and do not
+    break the script."""
     document = Document()
     document.add_many(
         [
@@ -87,9 +88,10 @@ def test_names_the_script_itself_uses_still_work(tmp_path):
             Definition("len", "/", ("float", "print_")),
             Definition("exp", "exp", ("print_",)),
             Definition("value_", "relu", ("exp",)),
+            Definition("format_decimals", "tanh", ("value_",)),
         ]
     )
-    assert run_script(python_script(document), tmp_path) == expected_lines(document, "value_")
+    assert run_script(python_script(document), tmp_path) == expected_lines(document, "format_decimals")
 
 
 def test_an_empty_workspace_exports_a_script_that_prints_nothing(tmp_path):
