@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
 
 EXPORT_SUFFIXES = (".png", ".svg", ".pdf", ".dot", ".py")
-MAX_SCALE = 20.0
+MAX_SCALE = 20.0  # render.MAX_SCALE, named here too so that parsing arguments does not import Qt
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Generator
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from engine import escape_record_text, format_decimals, op_symbol
+from micrograd_gui.workspace_file import write_atomic
 
 if TYPE_CHECKING:
     from micrograd_gui.document import Document
@@ -65,6 +65,7 @@ MAX_PNG_SIDE = 32000
 MAX_PNG_PIXELS = 60_000_000
 
 EXPORT_FORMATS = (".svg", ".png", ".pdf", ".dot")
+MAX_SCALE = 20.0  # a PNG of at most 20 x 72 dpi
 
 Point = tuple[float, float]
 Rect = tuple[float, float, float, float]  # x, y, width, height; y grows downwards
@@ -717,23 +718,25 @@ def export(
     if suffix not in EXPORT_FORMATS:
         known = " ".join(EXPORT_FORMATS)
         raise RenderError(f"cannot export '{target.name}': the file name must end in one of {known}")
-    if not (scale > 0 and scale <= 20):
-        raise RenderError(f"the scale must be between 0 and 20, not {scale}")
+    if not (scale > 0 and scale <= MAX_SCALE):
+        raise RenderError(f"the scale must be more than 0 and at most {MAX_SCALE:g}, not {scale}")
     source = build_dot_source(document, rankdir=rankdir, root=root)
     if suffix == ".dot":
-        _write_atomically(target, lambda tmp: Path(tmp).write_text(source, encoding="utf-8"))
-        return
-    if suffix == ".pdf" and _supports_format("pdf"):
-        pdf = _run([find_dot(), "-Tpdf"], source.encode("utf-8"), timeout, what="draw the PDF")
-        _write_atomically(target, lambda tmp: Path(tmp).write_bytes(pdf))
-        return
-    svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
-    if suffix == ".svg":
-        _write_atomically(target, lambda tmp: Path(tmp).write_bytes(_browser_svg(svg)))
-    elif suffix == ".png":
-        _write_atomically(target, lambda tmp: _svg_to_png(_qt_svg(svg), tmp, scale))
+        data = source.encode("utf-8")
+    elif suffix == ".pdf" and _supports_format("pdf"):
+        data = _run([find_dot(), "-Tpdf"], source.encode("utf-8"), timeout, what="draw the PDF")
     else:
-        _write_atomically(target, lambda tmp: _svg_to_pdf(_qt_svg(svg), tmp))
+        svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
+        if suffix == ".svg":
+            data = _browser_svg(svg)
+        elif suffix == ".png":
+            data = _svg_to_png(_qt_svg(svg), scale)
+        else:
+            data = _svg_to_pdf(_qt_svg(svg))
+    try:
+        write_atomic(target, data)
+    except OSError as error:
+        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
 
 
 _format_cache: dict[tuple[str, str], bool] = {}
@@ -753,42 +756,6 @@ def _supports_format(fmt: str) -> bool:
         formats = {word.split(":")[0] for word in listed.group(1).split()} if listed else set()
         _format_cache[key] = fmt in formats
     return _format_cache[key]
-
-
-def _write_atomically(target: Path, write: Callable[[str], object]) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-    except OSError as error:
-        _remove(tmp)
-        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """The permissions the written file gets: the replaced file's, else the usual ones for a new file."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-def _remove(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
 
 
 _FONT_ATTRIBUTE = re.compile(rb'font-family="[^"]*"')
@@ -835,8 +802,8 @@ def _svg_renderer(svg: bytes) -> Any:
     return renderer
 
 
-def _svg_to_png(svg: bytes, path: str, scale: float) -> None:
-    from PySide6.QtCore import QRectF
+def _svg_to_png(svg: bytes, scale: float) -> bytes:
+    from PySide6.QtCore import QBuffer, QIODevice, QRectF
     from PySide6.QtGui import QColor, QImage, QPainter
 
     renderer = _svg_renderer(svg)
@@ -855,18 +822,23 @@ def _svg_to_png(svg: bytes, path: str, scale: float) -> None:
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
     painter.end()
-    if not image.save(path, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide6 wants str
-        raise OSError(f"the PNG could not be written to {path}")
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide6 wants str
+        raise RenderError("the PNG could not be made")
+    return bytes(buffer.data().data())
 
 
-def _svg_to_pdf(svg: bytes, path: str) -> None:
-    from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+def _svg_to_pdf(svg: bytes) -> bytes:
+    from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
     renderer = _svg_renderer(svg)
     size = renderer.viewBoxF().size()
     width, height = max(size.width(), 1.0), max(size.height(), 1.0)
-    writer = QPdfWriter(path)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(72)  # one PDF point per Graphviz point
     writer.setPageLayout(
         QPageLayout(
@@ -879,7 +851,8 @@ def _svg_to_pdf(svg: bytes, path: str) -> None:
     writer.setCreator("micrograd-gui")
     painter = QPainter()
     if not painter.begin(writer):
-        raise OSError(f"the PDF could not be written to {path}")
+        raise RenderError("the PDF could not be made")
     renderer.render(painter, QRectF(0, 0, width, height))
     painter.end()
-    del writer
+    del writer  # finishes the PDF
+    return bytes(buffer.data().data())

@@ -231,3 +231,10 @@ def test_without_any_dot_on_path_the_bundled_graphviz_draws(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert b">L</text>" in out.read_bytes()
+
+
+def test_the_scale_limit_is_the_renderers():
+    """The command line refuses exactly the scales the renderer refuses."""
+    from micrograd_gui import cli, render
+
+    assert cli.MAX_SCALE == render.MAX_SCALE
