@@ -125,9 +125,14 @@ def underflows(text: str) -> bool:
 
 
 def check_number(number: float) -> float:
-    if not isinstance(number, (int, float)) or isinstance(number, bool) or not math.isfinite(number):
-        raise DocumentError(f"{number!r} is not a finite number")
-    return float(number)
+    """`number` as a float, or DocumentError unless it is a finite int or float (not a bool)."""
+    if isinstance(number, (int, float)) and not isinstance(number, bool):
+        try:
+            if math.isfinite(number):
+                return float(number)
+        except OverflowError:  # an int beyond the float range (and perhaps too long to print)
+            raise DocumentError("the number is too large (not a finite float)") from None
+    raise DocumentError(f"{number!r} is not a finite number")
 
 
 def evaluate(definition: Definition, operands: Sequence[Value]) -> Value:

@@ -44,6 +44,7 @@ from micrograd_gui.document import (
     Document,
     DocumentError,
     check_name,
+    underflows,
 )
 
 FORMAT = "micrograd-gui-workspace"
@@ -246,6 +247,8 @@ def _finite_float(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
         raise _InvalidError(f"the number {text[:40]} is too large")
+    if number == 0.0 and underflows(text):
+        raise _InvalidError(f"the number {text[:40]} is too small for a float (it would be 0)")
     return number
 
 

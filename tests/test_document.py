@@ -328,3 +328,14 @@ def test_take_over_moves_another_documents_values_and_grads_in_one_change() -> N
     assert doc.backward_root == "L" and doc.value("a").grad == 6.0 and doc.grad_state()[0]["f"] == 4.0
     assert heard == [Change(True, frozenset(doc.names))]
     assert len(built) == 0 and built.backward_root is None and "old" not in doc
+
+
+def test_numbers_beyond_the_float_range_are_refused_with_a_document_error() -> None:
+    """A huge int given to add_leaf is a DocumentError, not a raw OverflowError, and adds nothing."""
+    doc = lecture()
+    before = snapshot(doc)
+    with pytest.raises(DocumentError, match="too large"):
+        doc.add_leaf("huge", 10**400)
+    with pytest.raises(DocumentError, match="not a finite number"):
+        doc.add_leaf("nan", math.nan)
+    assert snapshot(doc) == before

@@ -56,6 +56,7 @@ CORRUPT_MESSAGES = {
     "exponent_on_other_op.json": "only ** takes an exponent",
     "future_version.json": "made by a newer micrograd-gui",
     "huge_float.json": "too large",
+    "tiny_float.json": "too small",
     "huge_int.json": "too large",
     "infinity.json": "-Infinity, which is not a finite number",
     "keyword_name.json": "'class' is a Python keyword",

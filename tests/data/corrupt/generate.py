@@ -66,6 +66,7 @@ FILES: dict[str, str | bytes] = {
     "nan.json": workspace('[{"name": "a", "data": NaN}]'),
     "infinity.json": workspace('[{"name": "a", "data": -Infinity}]'),
     "huge_float.json": workspace('[{"name": "a", "data": 1e400}]'),
+    "tiny_float.json": workspace('[{"name": "a", "data": 1e-400}]'),
     "huge_int.json": workspace('[{"name": "a", "data": 1' + "0" * 400 + "}]"),
     "endless_int.json": workspace('[{"name": "a", "data": 1' + "0" * 5000 + "}]"),
     "exponent_missing.json": workspace('[{"name": "a", "data": 1.0}, {"name": "b", "op": "**", "operands": ["a"]}]'),
