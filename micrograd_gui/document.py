@@ -25,17 +25,6 @@ MAX_DEFINITIONS = 100_000
 BINARY_OPS = ("+", "-", "*", "/")
 UNARY_OPS = ("-", "tanh", "exp", "log", "relu", "**")  # "**" takes its exponent as a number
 FUNCTIONS = ("tanh", "exp", "log", "relu")
-OP_NAMES = {
-    "+": "add",
-    "-": "subtract",
-    "*": "multiply",
-    "/": "divide",
-    "**": "power",
-    "tanh": "tanh",
-    "exp": "exp",
-    "log": "log",
-    "relu": "relu",
-}
 
 
 class DocumentError(ValueError):
@@ -221,7 +210,8 @@ class Document:
         return self._definitions[self._index[name]]
 
     def value(self, name: str) -> Value:
-        """The engine Value of `name`; its grad is the last backward's (0 before any)."""
+        """The engine Value of `name`; its grad is the one shown: the last backward's (0 before any),
+        or a step-through's partial grad while one is in progress."""
         return self._values[name]
 
     def data(self, name: str) -> float:
@@ -496,7 +486,8 @@ class Document:
         self.set_grads(self.compute_grads(root), root, False)
 
     def set_grads(self, grads: dict[str, float], root: str | None, stale: bool) -> None:
-        """Put back grads saved earlier (undoing a backward or a zeroing)."""
+        """Show `grads` as the last backward's, from `root` (a new backward's, or ones put back by an
+        undo); `stale` says the values changed since."""
         self._grads = {n: g for n, g in grads.items() if n in self._index}
         self.backward_root = root if root in self._index else None
         self._stale = stale

@@ -643,10 +643,6 @@ class LayoutWorker(QObject):
         self._generation = 0
         self._process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def generation(self) -> int:
-        return self._generation
-
     def request(self, source: str) -> int:
         """Start laying out `source`; the returned generation tags its result."""
         generation = self.cancel()

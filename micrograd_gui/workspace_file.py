@@ -108,18 +108,6 @@ def _value_line(d: Definition) -> str:
     return f'{{"name": "{d.name}", "op": "{d.op}", "operands": [{operands}]}}'
 
 
-def workspace_object(definitions: Sequence[Definition], backward_from: str | None = None) -> dict[str, Any]:
-    """The JSON object of a workspace (what `dumps` writes)."""
-    obj: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "values": [_value_object(d) for d in definitions],
-    }
-    if backward_from is not None:
-        obj["backward_from"] = backward_from
-    return obj
-
-
 def dumps(definitions: Sequence[Definition], backward_from: str | None = None) -> str:
     """The text of a workspace file: one value per line, so files read and diff well."""
     lines = [
