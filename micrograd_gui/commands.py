@@ -70,10 +70,7 @@ class SetLeafData(QUndoCommand):
         old = document.definition(name)
         if not old.is_leaf:
             raise DocumentError(f"'{name}' is computed by {old.op}; only a leaf's number can be edited")
-        # A dry run on a copy: an edit that breaks a dependent is refused before it is pushed.
-        probe = Document()
-        probe.replace_definitions(document.definitions, notify=False)
-        probe.set_leaf_data(name, data)
+        document.check_leaf_data(name, data)  # an edit that breaks a dependent is refused before it is pushed
         super().__init__(f"Set {name} to {format_number(data)}")
         self.document = document
         self.name = name

@@ -365,20 +365,34 @@ class Document:
         self._notify(True, [d.name for _, d in removed])
 
     def set_leaf_data(self, name: str, data: float) -> None:
-        """Change a leaf's number and recompute everything downstream, or refuse
+        """Change a leaf's number and recompute what depends on it, or refuse
         whole if a dependent value could not be computed."""
-        d = self.definition(name)
-        if not d.is_leaf:
-            raise DocumentError(f"'{name}' is computed by {d.op}; only a leaf's number can be edited")
-        definitions = list(self._definitions)
-        definitions[self._index[name]] = replace(d, data=check_number(data))
-        values = self._compute(definitions)
+        definitions, values, changed = self._prepare_leaf_data(name, data)
         self._definitions = definitions
         self._values = values
         if self._grads:
             self._stale = True
         self._apply_grads()
-        self._notify(False, [name, *self.dependents(name)])
+        self._notify(False, changed)
+
+    def check_leaf_data(self, name: str, data: float) -> None:
+        """DocumentError unless `set_leaf_data(name, data)` would succeed; changes nothing."""
+        self._prepare_leaf_data(name, data)
+
+    def _prepare_leaf_data(self, name: str, data: float) -> tuple[list[Definition], dict[str, Value], list[str]]:
+        """The definitions and values after the edit, and the names whose values it changes: only the
+        leaf and what depends on it are computed again (the other Values never point at the leaf)."""
+        d = self.definition(name)
+        if not d.is_leaf:
+            raise DocumentError(f"'{name}' is computed by {d.op}; only a leaf's number can be edited")
+        definitions = list(self._definitions)
+        definitions[self._index[name]] = replace(d, data=check_number(data))
+        values = dict(self._values)
+        changed = [name, *self.dependents(name)]
+        for n in changed:
+            definition = definitions[self._index[n]]
+            values[n] = evaluate(definition, [values[o] for o in definition.operands])
+        return definitions, values, changed
 
     def rename(self, old: str, new: str) -> None:
         """Rename a value and every reference to it."""

@@ -339,3 +339,13 @@ def test_numbers_beyond_the_float_range_are_refused_with_a_document_error() -> N
     with pytest.raises(DocumentError, match="not a finite number"):
         doc.add_leaf("nan", math.nan)
     assert snapshot(doc) == before
+
+
+def test_a_leaf_edit_computes_again_only_what_depends_on_it() -> None:
+    """The leaf and its dependents get new Values with new numbers; every other Value is kept as it was."""
+    doc = lecture()
+    kept = {name: doc.value(name) for name in ("a", "b", "e", "f")}
+    doc.set_leaf_data("c", 20.0)
+    assert all(doc.value(name) is value for name, value in kept.items())
+    assert (doc.data("d"), doc.data("L")) == (14.0, -28.0)
+    assert doc.value("L")._prev == (doc.value("d"), doc.value("f"))
