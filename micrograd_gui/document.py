@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import keyword
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from engine import Value, format_number
@@ -154,6 +154,26 @@ def evaluate(definition: Definition, operands: Sequence[Value]) -> Value:
         raise DocumentError(f"cannot compute {definition.name}: {error}") from None
     out.label = definition.name
     return out
+
+
+def compute(definitions: Sequence[Definition]) -> dict[str, Value]:
+    """The engine Value of each definition (each op's operands defined before it), or DocumentError."""
+    values: dict[str, Value] = {}
+    for d in definitions:
+        values[d.name] = evaluate(d, [values[o] for o in d.operands])
+    return values
+
+
+def ancestors(definitions: Sequence[Definition], index: Mapping[str, int], root: str) -> set[str]:
+    """The names `root` depends on, itself included; `index` gives each name's position."""
+    found = {root}
+    stack = [root]
+    while stack:
+        for operand in definitions[index[stack.pop()]].operands:
+            if operand not in found:
+                found.add(operand)
+                stack.append(operand)
+    return found
 
 
 def check_shape(definition: Definition) -> None:
@@ -435,7 +455,7 @@ class Document:
                 if operand not in seen:
                     raise DocumentError(f"'{d.name}' uses '{operand}' before it is defined")
             seen.add(d.name)
-        values = self._compute(definitions)
+        values = compute(definitions)
         self._definitions = definitions
         self._index = {d.name: i for i, d in enumerate(definitions)}
         self._values = values
@@ -465,12 +485,9 @@ class Document:
         self._index = {d.name: i for i, d in enumerate(definitions)}
         self._values = {d.name: self._values[d.name] for d in definitions}
 
-    @staticmethod
-    def _compute(definitions: Sequence[Definition]) -> dict[str, Value]:
-        values: dict[str, Value] = {}
-        for d in definitions:
-            values[d.name] = evaluate(d, [values[o] for o in d.operands])
-        return values
+    def ancestors(self, root: str) -> set[str]:
+        """The names `root` depends on, itself included."""
+        return ancestors(self._definitions, self._index, root)
 
     # ---- gradients --------------------------------------------------------
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine import Value
-from micrograd_gui.document import Definition, DocumentError, evaluate
+from micrograd_gui.document import Definition, DocumentError, ancestors, compute, evaluate
 
 RELATIVE_STEP = 1e-5  # h = 1e-5 * max(1, |x|): central differences are then accurate to about 1e-10
 RTOL = 1e-4
@@ -62,9 +62,7 @@ def step_size(x: float) -> float:
 
 def analytic_grads(definitions: Sequence[Definition], root: str) -> dict[str, float]:
     """The grads a full backward from `root` gives, computed on fresh Values."""
-    values: dict[str, Value] = {}
-    for d in definitions:
-        values[d.name] = evaluate(d, [values[o] for o in d.operands])
+    values = compute(definitions)
     values[root].backward()
     return {name: v.grad for name, v in values.items()}
 
@@ -90,11 +88,8 @@ def check_gradients(
         raise DocumentError(f"'{root}' does not exist")
     if analytic is None:
         analytic = analytic_grads(definitions, root)
-    cone = _cone(definitions, position, root)
-    base: dict[str, Value] = {}
-    for d in definitions:
-        if d.name in cone:
-            base[d.name] = evaluate(d, [base[o] for o in d.operands])
+    cone = ancestors(definitions, position, root)
+    base = compute([d for d in definitions if d.name in cone])
 
     leaves = [d for d in definitions if d.is_leaf and d.name in cone]
     results: list[LeafCheck] = []
@@ -106,18 +101,6 @@ def check_gradients(
         if progress is not None:
             progress(count + 1, len(leaves))
     return results
-
-
-def _cone(definitions: list[Definition], position: dict[str, int], root: str) -> set[str]:
-    """The names the root depends on, itself included."""
-    cone = {root}
-    stack = [root]
-    while stack:
-        for operand in definitions[position[stack.pop()]].operands:
-            if operand not in cone:
-                cone.add(operand)
-                stack.append(operand)
-    return cone
 
 
 def _check_leaf(

@@ -306,10 +306,7 @@ def _kept_names(document: Document, root: str | None) -> list[str]:
         return document.names
     if root not in document:
         raise RenderError(f"'{root}' does not exist")
-    wanted = {root}
-    for definition in reversed(document.definitions[: document.position(root) + 1]):
-        if definition.name in wanted:
-            wanted.update(definition.operands)
+    wanted = document.ancestors(root)
     return [name for name in document.names if name in wanted]
 
 

@@ -124,16 +124,16 @@ def test_opening_a_file_computes_it_off_the_ui_thread(window, files, qtbot, monk
     the UI thread only takes the finished document over."""
     import threading
 
-    from micrograd_gui.document import Document
+    from micrograd_gui import document as document_module
 
     threads: list[str] = []
-    compute = Document._compute
+    compute = document_module.compute
 
     def recording_compute(definitions):
         threads.append(threading.current_thread().name)
         return compute(definitions)
 
-    monkeypatch.setattr(Document, "_compute", staticmethod(recording_compute))
+    monkeypatch.setattr(document_module, "compute", recording_compute)
     with qtbot.waitSignal(files.opened, timeout=10_000):
         files.open_path(str(LECTURE))
     assert window.document.value("L").data == -8.0
