@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import os
 import platform
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -70,6 +71,9 @@ class MainWindow(QMainWindow):
     they never squeeze the side panel. Geometry, splitters, tool bars and docks
     are remembered with QSettings.
     """
+
+    # Which Graphviz draws, found on a worker thread (running `dot -V` may take seconds): for the About box.
+    _graphviz_described = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -322,16 +326,39 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def show_about(self) -> QMessageBox:
-        """Open the About box (not modal to the app's event loop; tests read and close it)."""
+        """Open the About box (not modal to the app's event loop; tests read and close it). Which
+        Graphviz draws is found on a worker thread, so the box opens at once and fills that in."""
         box = QMessageBox(self)
         box.setObjectName("aboutBox")
         box.setWindowTitle("About micrograd-gui")
         box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(self.about_text())
+        box.setText(self.about_text("checking…"))
         box.setIconPixmap(assets.icon("app").pixmap(64, 64))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def described(graphviz: str) -> None:
+            try:
+                box.setText(self.about_text(graphviz))
+            except RuntimeError:  # the box was closed (and deleted) meanwhile
+                pass
+            self._graphviz_described.disconnect(described)
+
+        self._graphviz_described.connect(described, Qt.ConnectionType.QueuedConnection)  # run on this thread
+        threading.Thread(target=self._describe_graphviz, name="about-graphviz", daemon=True).start()
         box.open()
         return box
+
+    def _describe_graphviz(self) -> None:
+        try:
+            from micrograd_gui.render import describe_dot
+
+            graphviz = describe_dot()
+        except Exception as error:  # the About box must say something even when the renderer cannot
+            graphviz = f"unavailable ({error})"
+        try:
+            self._graphviz_described.emit(graphviz)
+        except RuntimeError:  # the window was deleted meanwhile
+            pass
 
     # ---- commands ----------------------------------------------------------------
 
@@ -451,19 +478,13 @@ class MainWindow(QMainWindow):
 
     # ---- Help --------------------------------------------------------------------
 
-    def about_text(self) -> str:
-        """The About box's text: versions, and which Graphviz draws the graph."""
-        try:
-            from micrograd_gui.render import describe_dot
-
-            graphviz = describe_dot()
-        except Exception as error:  # the About box must open even when the renderer cannot
-            graphviz = f"unavailable ({error})"
+    def about_text(self, graphviz: str) -> str:
+        """The About box's text: versions, and `graphviz`, which Graphviz draws the graph."""
         return (
             f"<h3>micrograd-gui {html.escape(__version__)}</h3>"
             "<p>Build scalar computation graphs by clicking, run backward, "
             "and watch values and gradients flow, as in Andrej Karpathy's micrograd lecture.</p>"
-            f"<p>Graphviz: {html.escape(str(graphviz))}<br>"
+            f"<p>Graphviz: {html.escape(graphviz)}<br>"
             f"Qt {html.escape(qVersion())}, PySide6 {html.escape(PySide6.__version__)}, "
             f"Python {html.escape(platform.python_version())}</p>"
         )
