@@ -375,7 +375,7 @@ class FileActions(QObject):
 
     def _build_menus(self) -> None:
         menu = self.window.file_menu
-        before = getattr(self.window, "quit_action", None)
+        before = self.window.quit_action  # the file items go above Quit
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.setObjectName("recentMenu")
         self.examples_menu = QMenu("E&xamples", self.window)
@@ -393,11 +393,9 @@ class FileActions(QObject):
             None,
         ):
             if item is None:
-                menu.insertSeparator(before) if before is not None else menu.addSeparator()
-            elif before is not None:
-                menu.insertAction(before, item)
+                menu.insertSeparator(before)
             else:
-                menu.addAction(item)
+                menu.insertAction(before, item)
         self._fill_recent_menu()
 
     def _connect(self) -> None:
@@ -710,8 +708,7 @@ class FileActions(QObject):
     # ---- Export -------------------------------------------------------------------------
 
     def _rankdir(self) -> str:
-        action = getattr(self.window, "top_to_bottom_action", None)
-        return "TB" if action is not None and action.isChecked() else "LR"
+        return "TB" if self.window.top_to_bottom_action.isChecked() else "LR"
 
     def export(self) -> None:
         """Ask for the export options, then export in the background."""

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -64,12 +63,8 @@ def monospace() -> QFont:
 
 
 def backward_root(window: MainWindow) -> str:
-    """The value the Backward group differentiates (`backwardFrom`), else the newest value."""
-    combo = window.findChild(QComboBox, "backwardFrom")
-    if combo is not None:
-        return combo.currentText()
-    names = window.document.names
-    return names[-1] if names else ""
+    """The value the Backward group differentiates (`backwardFrom`)."""
+    return window.backward_panel.backward_from.currentText()
 
 
 def _button(text: str, object_name: str, tip: str, widest: str = "") -> QPushButton:
@@ -162,9 +157,7 @@ class StepThroughPanel(QWidget):
         self.speed.valueChanged.connect(self._on_speed_changed)
         self.play_timer.timeout.connect(self._on_tick)
         window.document.add_listener(self._on_document_changed)
-        combo = window.findChild(QComboBox, "backwardFrom")
-        if combo is not None:
-            combo.currentTextChanged.connect(self._on_root_changed)
+        window.backward_panel.backward_from.currentTextChanged.connect(self._on_root_changed)
         self._on_speed_changed(self.speed.value())
         self._show_intro()
         self._update_buttons()
@@ -297,9 +290,7 @@ class StepThroughPanel(QWidget):
         self.explanation.setText("\n".join(lines))
 
     def _highlight(self, active: str | None, visited: Sequence[str] | set[str]) -> None:
-        graph = self._window.findChild(QWidget, "graphView")
-        if graph is not None and hasattr(graph, "set_step_highlight"):
-            graph.set_step_highlight(active, visited)
+        self._window.graph_view.set_step_highlight(active, visited)
 
     def _update_buttons(self) -> None:
         document = self._window.document
