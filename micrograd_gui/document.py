@@ -64,10 +64,28 @@ class Definition:
 @dataclass(frozen=True)
 class Change:
     """What a listener is told. `structure` is True when nodes or edges changed
-    (the picture needs a new layout); otherwise only numbers changed."""
+    (the picture needs a new layout); otherwise only numbers changed.
+
+    `appended` lists the values a change added at the end, in order, when that
+    is all it did (a click, a redo); `dropped` counts the values it took from the
+    end, when that is all it did (an undo of one). Lists kept in document order
+    follow those without reading the whole document.
+    """
 
     structure: bool
     names: frozenset[str] = field(default_factory=frozenset)
+    appended: tuple[str, ...] = ()
+    dropped: int = 0
+
+
+def follow(change: Change, known: list[str], document: Document) -> list[str]:
+    """The document's names after `change`, given `known`, the names before it: quick when the
+    change appended or dropped values at the end, a full read otherwise."""
+    if change.appended and len(known) + len(change.appended) == len(document):
+        return known + list(change.appended)
+    if change.dropped and len(known) - change.dropped == len(document):
+        return known[: len(known) - change.dropped]
+    return document.names
 
 
 Listener = Callable[[Change], None]
@@ -298,11 +316,18 @@ class Document:
     def remove_listener(self, listener: Listener) -> None:
         self._listeners.remove(listener)
 
-    def _notify(self, structure: bool, names: Iterable[str] = (), partial: bool = False) -> None:
+    def _notify(
+        self,
+        structure: bool,
+        names: Iterable[str] = (),
+        partial: bool = False,
+        appended: Sequence[str] = (),
+        dropped: int = 0,
+    ) -> None:
         if not partial and self._partial is not None:  # any real change ends a pass in progress
             self._partial = None
             self._apply_grads()
-        change = Change(structure, frozenset(names))
+        change = Change(structure, frozenset(names), tuple(appended), dropped)
         for listener in list(self._listeners):
             listener(change)
 
@@ -323,7 +348,8 @@ class Document:
             self._index[d.name] = len(self._definitions)
             self._definitions.append(d)
             self._values[d.name] = values[d.name]
-        self._notify(True, [d.name for d in definitions])
+        added = [d.name for d in definitions]
+        self._notify(True, added, appended=added)
 
     def _prepare_many(self, definitions: Sequence[Definition]) -> dict[str, Value]:
         if len(self._definitions) + len(definitions) > MAX_DEFINITIONS:
@@ -367,13 +393,14 @@ class Document:
         doomed = set(names)
         self.check_removal(doomed)
         removed = [(i, d) for i, d in enumerate(self._definitions) if d.name in doomed]
+        at_end = removed[0][0] == len(self._definitions) - len(removed) if removed else False
         self._set_definitions([d for d in self._definitions if d.name not in doomed])
         if self.backward_root in doomed:
             self.backward_root = None
             self._grads = {}
             self._stale = False
         self._apply_grads()
-        self._notify(True, doomed)
+        self._notify(True, doomed, dropped=len(removed) if at_end else 0)
         return removed
 
     def restore(self, removed: Sequence[tuple[int, Definition]]) -> None:
@@ -382,7 +409,9 @@ class Document:
         for position, definition in sorted(removed, key=lambda item: item[0]):
             definitions.insert(position, definition)
         self.replace_definitions(definitions, notify=False)
-        self._notify(True, [d.name for _, d in removed])
+        names = [d.name for _, d in sorted(removed, key=lambda item: item[0])]
+        at_end = bool(removed) and min(i for i, _ in removed) == len(definitions) - len(removed)
+        self._notify(True, names, appended=names if at_end else ())
 
     def set_leaf_data(self, name: str, data: float) -> None:
         """Change a leaf's number and recompute what depends on it, or refuse

@@ -349,3 +349,21 @@ def test_a_leaf_edit_computes_again_only_what_depends_on_it() -> None:
     assert all(doc.value(name) is value for name, value in kept.items())
     assert (doc.data("d"), doc.data("L")) == (14.0, -28.0)
     assert doc.value("L")._prev == (doc.value("d"), doc.value("f"))
+
+
+def test_a_change_says_when_it_only_appended_or_dropped_values_at_the_end() -> None:
+    """Adding, removing the newest values and putting them back say so; anything else says neither."""
+    doc = lecture()
+    heard: list[Change] = []
+    doc.add_listener(heard.append)
+    doc.add_many([Definition("g", data=1.0), Definition("h", "+", ("g", "L"))])
+    assert heard[-1].appended == ("g", "h") and heard[-1].dropped == 0
+    removed = doc.remove(["h", "g"])
+    assert heard[-1].dropped == 2 and heard[-1].appended == ()
+    doc.restore(removed)
+    assert heard[-1].appended == ("g", "h")
+    middle = doc.remove(["h", "L"])  # L is not the last value: not at the end
+    assert (heard[-1].appended, heard[-1].dropped) == ((), 0)
+    doc.restore(middle)
+    assert heard[-1].appended == ()
+    assert doc.names == ["a", "b", "c", "e", "d", "f", "L", "g", "h"]

@@ -4,43 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from micrograd_gui.document import Change, Document
-
-
-def appended_names(document: Document, change: Change, known: int) -> list[str] | None:
-    """The names `change` appended after the first `known` values, in order, or None if it did
-    anything else. Cheap (no pass over the whole workspace), so big workspaces stay quick."""
-    added = len(document) - known
-    if known == 0:  # everything there is was appended (opening a file into an empty window, say)
-        return document.names if added else None
-    if added <= 0 or len(change.names) != added or any(name not in document for name in change.names):
-        return None
-    new = sorted(change.names, key=document.position)
-    if document.position(new[0]) != known:
-        return None
-    return new
-
-
-def kept_names(document: Document, change: Change, known: list[str]) -> list[str] | None:
-    """What is left of `known` when `change` removed only its last few names, or None if it did
-    anything else. Cheap, like `appended_names`."""
-    removed = len(known) - len(document)
-    if removed <= 0 or len(change.names) != removed or set(known[-removed:]) != change.names:
-        return None
-    return known[:-removed]
-
-
-def updated_names(document: Document, change: Change, known: list[str]) -> list[str]:
-    """The document's names after `change`, given the names before it; quick for additions and
-    removals at the end (a click, an undo), a full read otherwise."""
-    if change.structure:
-        appended = appended_names(document, change, len(known))
-        if appended is not None:
-            return known + appended
-        kept = kept_names(document, change, known)
-        if kept is not None:
-            return kept
-    return document.names
+from micrograd_gui.document import Change, Document, follow
 
 
 class NameCombo(QComboBox):
@@ -77,17 +41,13 @@ class NameCombo(QComboBox):
     def sync(self, change: Change | None = None) -> None:
         """Bring the items in line with the document, touching as few as possible."""
         items = self._items
-        appended = kept = None
-        if change is not None and change.structure:
-            appended = appended_names(self._document, change, len(items))
-            if appended is None:
-                kept = kept_names(self._document, change, items)
+        names = follow(change, items, self._document) if change is not None else self._document.names
         self._syncing = True
         try:
-            if appended is not None:
-                self._append(appended)
-            elif kept is not None:
-                self._truncate(kept)
+            if len(names) > len(items) and change is not None and change.appended:
+                self._append(names[len(items) :])
+            elif len(names) < len(items) and change is not None and change.dropped:
+                self._truncate(names)
             else:
                 self._reread()
         finally:

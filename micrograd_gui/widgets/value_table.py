@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 from engine import format_decimals, format_number
 from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
-from micrograd_gui.document import Change, Document, DocumentError, parse_number
-from micrograd_gui.widgets.name_combo import updated_names
+from micrograd_gui.document import Change, Document, DocumentError, follow, parse_number
 
 if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
@@ -180,18 +179,18 @@ class ValueTableModel(QAbstractTableModel):
             if old:
                 self.dataChanged.emit(self.index(0, DATA), self.index(len(old) - 1, last_column))
             return
-        names = updated_names(self._document, change, old)
-        if names == old:
-            if names:
-                self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
-        elif len(names) > len(old) and names[: len(old)] == old:
+        names = follow(change, old, self._document)
+        if len(names) > len(old) and change.appended:
             self.beginInsertRows(QModelIndex(), len(old), len(names) - 1)
             self._names = names
             self.endInsertRows()
-        elif len(names) < len(old) and old[: len(names)] == names:
+        elif len(names) < len(old) and change.dropped:
             self.beginRemoveRows(QModelIndex(), len(names), len(old) - 1)
             self._names = names
             self.endRemoveRows()
+        elif names == old:
+            if names:
+                self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
         elif len(names) == len(old):
             self._names = names  # a rename: same rows, new text
             self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
