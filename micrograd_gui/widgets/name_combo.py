@@ -49,7 +49,7 @@ class NameCombo(QComboBox):
             elif len(names) < len(items) and change is not None and change.dropped:
                 self._truncate(names)
             else:
-                self._reread()
+                self._reread(names)
         finally:
             self._syncing = False
 
@@ -69,8 +69,7 @@ class NameCombo(QComboBox):
             self._user_choice = None
             self.setCurrentIndex(len(kept) - 1)
 
-    def _reread(self) -> None:
-        names = self._document.names
+    def _reread(self, names: list[str]) -> None:
         items = self._items
         if names == items:
             return
