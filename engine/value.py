@@ -10,9 +10,11 @@ than per op:
   no `_backward` closure per node, so a node is not a reference cycle (building
   and freeing big graphs stays fast, the garbage collector has little to do)
   and a step-through view can show exactly the derivative the maths uses.
-* The operands are kept in slots, not in a tuple, and `_prev` gives them as
-  the ordered tuple when read: one object per node for the garbage collector
-  to track, not two (its collections are much of the cost of building a big graph).
+* A Value is six slots: its data, grad, symbol, label and two operands. The
+  operands are not kept in a tuple (`_prev` builds the ordered tuple when
+  read), and the exponent of `**` lives only on a `**` result: the garbage
+  collector, whose passes over young objects are much of the cost of building
+  a big graph, then tracks one small object per node and visits few fields.
 * The topological sort is iterative, so a graph a million operations deep
   works with the default recursion limit. backward() walks in the same
   order, marking the Values it has visited by their grad (which it resets
@@ -29,6 +31,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from math import isfinite
 from types import MappingProxyType
+from typing import cast
 
 Number = int | float
 
@@ -48,11 +51,11 @@ def format_decimals(x: float) -> str:
 class Value:
     """One scalar in a computation graph: its data, its grad and where it came from."""
 
-    __slots__ = ("data", "grad", "_a", "_b", "_more", "_op", "label", "_arg")
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "label")
 
     _a: Value | None
     _b: Value | None
-    _more: tuple[Value, ...] | None
+    _arg: float | None = None  # the exponent of a `**` result (see _Power); None on every other Value
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = ""):
         self.data = data = float(data)
@@ -61,12 +64,10 @@ class Value:
         self.grad = 0.0
         self._op = _op
         self.label = label
-        self._arg: float | None = None  # the exponent of a `**` node
-        # The operands, in order, `a + a` keeping both, are read as the tuple `_prev`. They are kept in
-        # slots rather than a tuple, so the garbage collector tracks one object per node, not two: `_a` and
-        # `_b` hold the first and second operand (None where there is none), and `_more` all of them on a
-        # Value made by hand with more than two (its `_a` and `_b` None).
-        self._a = self._b = self._more = None
+        # The operands, in order, `a + a` keeping both, are read as the tuple `_prev`. `_a` and `_b` hold
+        # the first and second operand (None where there is none). A Value made by hand with more than
+        # two has `_a` None and all of them, as a tuple, in `_b`: no op makes one, so it gets no slot.
+        self._a = self._b = None
         if _children:
             _link(self, tuple(_children))
 
@@ -75,7 +76,7 @@ class Value:
         """The operands, in order; `a + a` has two entries."""
         a, b = self._a, self._b
         if a is None:
-            return self._more or ()
+            return b or ()  # type: ignore[return-value]  # a leaf, or made by hand with more than two
         return (a,) if b is None else (a, b)
 
     def __repr__(self) -> str:
@@ -106,7 +107,7 @@ class Value:
         if isinstance(other, bool) or not isinstance(other, (int, float)):
             raise TypeError(f"the exponent of ** must be a number (int or float), not {type(other).__name__}")
         n = float(other)
-        out = _result(_power(self, n), "**", self)
+        out = cast(_Power, _result(_power(self, n), "**", self, None, _Power))
         out._arg = n
         return out
 
@@ -178,13 +179,13 @@ def _link(v: Value, children: tuple[Value, ...]) -> None:
     elif len(children) == 2:
         v._a, v._b = children
     else:
-        v._more = children or None
+        v._b = children or None  # type: ignore[assignment]  # see __init__
 
 
 _new_value = object.__new__
 
 
-def _result(data: float, op: str, a: Value, b: Value | None = None) -> Value:
+def _result(data: float, op: str, a: Value, b: Value | None = None, kind: type[Value] = Value) -> Value:
     """The Value an op makes: `Value(data, (a, b), op)`, built directly.
 
     Every op ends here. It does what the constructor does for an op's result
@@ -193,16 +194,20 @@ def _result(data: float, op: str, a: Value, b: Value | None = None) -> Value:
     """
     if data - data != 0.0:  # inf or nan
         raise _not_finite(data, op)
-    out = _new_value(Value)
+    out = _new_value(kind)
     out.data = data
     out.grad = 0.0
     out._a = a
     out._b = b
-    out._more = None
     out._op = op
     out.label = ""
-    out._arg = None
     return out
+
+
+class _Power(Value):
+    """The result of `a ** n`: a Value with one more slot, `_arg`, for its exponent n (a float)."""
+
+    __slots__ = ("_arg",)
 
 
 def _constant(x: Number) -> Value:
@@ -349,12 +354,12 @@ def _depth_first(roots: Iterable[Value]) -> list[Value]:
                 visit(a)
                 v, a = a, a._a
             else:  # v has no first operand
-                if v._more is None:
+                if v._b is None:
                     place(v)  # a leaf is placed at once
                 else:  # made by hand with more than two operands
                     path.append(v)
                     push(None)
-                    todo.extend(reversed(v._more))
+                    todo.extend(reversed(v._prev))
     return order
 
 
@@ -369,12 +374,13 @@ def _op_results(root: Value) -> list[Value]:
     until a second operand not yet visited sends it down again.
     """
     results: list[Value] = []
-    if root._a is None and root._more is None:  # a leaf
+    if root._a is None and root._b is None:  # a leaf
         root.grad = 0.0
         return results
-    path: list[Value] = []  # the results being expanded, deepest last: with `results`, every grad that is None
+    path: list[Value] = []  # the results being expanded, deepest last
     place, enter, leave = results.append, path.append, path.pop
     v: Value | None = root
+    u = root  # the result just taken off the path: with `results` and `path`, every grad that is None
     try:
         while v is not None:
             while True:  # down from v, a result not visited yet, through first operands
@@ -383,7 +389,7 @@ def _op_results(root: Value) -> list[Value]:
                 a = v._a
                 if a is None:  # made by hand with more than two operands: LOCAL_GRADS has no such op
                     raise _no_local_grad(v)
-                if a._a is None and a._more is None:  # a leaf
+                if a._a is None and a._b is None:  # a leaf
                     a.grad = 0.0
                     break
                 if a.grad is None:  # visited
@@ -391,19 +397,20 @@ def _op_results(root: Value) -> list[Value]:
                 v = a
             v = None
             while path:  # up: place each result whose operands are all placed
-                u = path[-1]
+                u = leave()
                 b = u._b
                 if b is not None:
-                    if b._a is None and b._more is None:
+                    if b._a is None and b._b is None:
                         b.grad = 0.0
-                    elif b.grad is not None:  # not visited: down from there
+                    elif b.grad is not None:  # not visited: u goes back on the path, and down from b
+                        enter(u)
                         v = b
                         break
-                place(leave())
+                place(u)
         for v in results:
             v.grad = 0.0
     except BaseException:  # interrupted, or an operand that is not a Value: no grad is left None
-        for u in results + path:
-            u.grad = 0.0
+        for w in [*results, *path, u]:
+            w.grad = 0.0
         raise
     return results

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from engine import LOCAL_GRAD_FORMULAS, LOCAL_GRADS, Value, local_grads, topological_order
-from tests.engine.helpers import central_difference, close
+from tests.engine.helpers import central_difference, close, recursive_order
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,20 @@ def test_power_keeps_its_exponent_as_a_number_not_an_operand():
     out = a**3
     assert out._prev == (a,)
     assert out._arg == 3.0 and isinstance(out._arg, float)
-    assert a._arg is None
+    assert isinstance(out, Value) and repr(out).startswith("Value(")
+    assert a._arg is None and (a + a)._arg is None and (-a)._arg is None
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_a_value_made_by_hand_keeps_its_operands_in_order(count):
+    """`Value(data, children, op)` reads back its children as `_prev`, in order, repeats kept, however many."""
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    children = [a, b, a, b, b][:count]
+    out = Value(7.0, children, "f" if count else "")
+    assert out._prev == tuple(children)
+    order = topological_order(out)
+    assert order == recursive_order(out) and order[-1] is out
+    assert [v.label for v in order[:-1]] == ["a", "b"][: min(count, 2)]
 
 
 def test_unary_minus_and_subtraction_are_told_apart_by_operand_count():
