@@ -601,17 +601,18 @@ class FileActions(QObject):
         self.open_failed.emit(message)
 
     def open_example(self, name: str) -> None:
-        """Open an untitled copy of a shipped example (Save asks where to save it)."""
+        """Open an untitled copy of a shipped example (Save asks where to save it). Read and computed
+        in the background, like a file, then (after asking about unsaved changes) put in place."""
 
-        def adopt() -> None:
-            try:
-                workspace = read_example(name)
-            except (OSError, WorkspaceFileError) as error:
-                self.window.show_error(f"the {name} example could not be read: {error}")
+        def done(loaded: Any, error: BaseException | None) -> None:
+            if error is not None:
+                message = f"the {name} example could not be read: {error}"
+                self.window.show_error(message)
+                self.open_failed.emit(message)
                 return
-            self._adopt(workspace, path=None, display_name=f"{name} (example)", source=f"{name}.json")
+            self._maybe_proceed(lambda: self._install(loaded, path=None, display_name=f"{name} (example)"))
 
-        self._maybe_proceed(adopt)
+        self._start_job("example", lambda: load_workspace(read_example(name), f"{name}.json"), done)
 
     # ---- Save ----------------------------------------------------------------------------
 

@@ -140,6 +140,49 @@ def test_opening_a_file_computes_it_off_the_ui_thread(window, files, qtbot, monk
     assert threads and threading.main_thread().name not in threads
 
 
+def test_an_example_is_read_and_computed_off_the_ui_thread(window, files, qtbot, monkeypatch):
+    """File > Examples reads the shipped file and computes it on a worker thread, as File > Open does."""
+    import threading
+
+    from micrograd_gui import document as document_module
+    from micrograd_gui import workspace_file
+
+    threads: list[str] = []
+    compute, example_bytes = document_module.compute, workspace_file.example_bytes
+
+    def recording(function):
+        def record(*args):
+            threads.append(threading.current_thread().name)
+            return function(*args)
+
+        return record
+
+    monkeypatch.setattr(document_module, "compute", recording(compute))
+    monkeypatch.setattr(workspace_file, "example_bytes", recording(example_bytes))
+    with qtbot.waitSignal(files.opened, timeout=10_000):
+        action(window, "actionExampleReuse").trigger()
+    assert window.windowTitle().startswith("reuse (example)")
+    assert len(threads) >= 2 and threading.main_thread().name not in threads
+
+
+def test_an_example_that_cannot_be_read_changes_nothing(window, files, qtbot, monkeypatch):
+    """If a shipped example cannot be read, the message says so and the work stays as it was."""
+    from micrograd_gui import workspace_file
+
+    modify(window)
+    before = state(window)
+
+    def unreadable(name):
+        raise OSError(f"{name}.json: permission denied")
+
+    monkeypatch.setattr(workspace_file, "example_bytes", unreadable)
+    with qtbot.waitSignal(files.open_failed, timeout=10_000) as failed:
+        action(window, "actionExampleLecture").trigger()
+    assert failed.args == ["the lecture example could not be read: lecture.json: permission denied"]
+    assert window.errors[-1] == failed.args[0]
+    assert window.answers == [] and state(window) == before
+
+
 def test_opening_a_file_with_backward_from_shows_its_grads(window, files, tmp_path):
     """A file saved after a backward pass opens with the same grads."""
     document = load_document(LECTURE)
@@ -224,6 +267,7 @@ def replace_the_work(window, files, qtbot, how: str, expect_change: bool) -> Non
         action(window, "actionNew").trigger()
     elif how == "example":
         action(window, "actionExampleLecture").trigger()
+        qtbot.waitUntil(lambda: window.answers != [], timeout=10_000)  # read in the background, then asked
     else:
         window.ask_open_path = lambda: str(LECTURE)
         action(window, "actionOpen").trigger()
@@ -442,7 +486,8 @@ def test_open_recent_lists_files_and_drops_missing_ones(window, files, qtbot, tm
 
 def test_an_example_opens_as_an_untitled_copy(window, files, qtbot, tmp_path):
     """Examples open as untitled copies: Save asks where instead of writing into the package."""
-    action(window, "actionExampleNeuron").trigger()
+    with qtbot.waitSignal(files.opened, timeout=10_000):
+        action(window, "actionExampleNeuron").trigger()
     assert window.document.names[-1] == "o"
     assert files.path is None
     assert window.windowTitle() == "neuron (example)[*] — micrograd-gui"
