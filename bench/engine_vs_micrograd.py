@@ -169,7 +169,7 @@ def in_big_thread(work: Callable[[], Any]) -> Any:
 
 CASES: list[tuple[str, Builder, int, float]] = [
     ("chain, small", chain(2_000), 41, 2.5),
-    ("dense relu net", dense_net(20, [64, 64, 64, 1]), 15, 5.0),
+    ("dense relu net", dense_net(20, [64, 64, 64, 1]), 41, 5.0),
     ("chain, deep", chain(100_000), 5, 5.0),
 ]
 # Memory per node does not depend on a graph's size, and tracemalloc makes big graphs very slow to build:
