@@ -236,7 +236,7 @@ class Document:
 
     @property
     def names(self) -> list[str]:
-        return [d.name for d in self._definitions]
+        return list(self._index)  # built in document order, like _definitions: a copy at C speed
 
     def __len__(self) -> int:
         return len(self._definitions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from micrograd_gui.document import Change, Document, follow
@@ -25,6 +26,10 @@ class NameCombo(QComboBox):
         self._items: list[str] = []
         self._user_choice: str | None = None
         self._syncing = False
+        # A plain list of strings: a whole new list goes in as one copy (setStringList), about three
+        # times faster than addItems, which makes an item object per name (100,000 on opening a file).
+        self._model = QStringListModel(self)
+        self.setModel(self._model)
         # Long names and big workspaces: never size to the widest of 600 items.
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(6)
@@ -73,16 +78,17 @@ class NameCombo(QComboBox):
         items = self._items
         if names == items:
             return
-        if len(names) == len(items):  # a rename: same places, new text
-            for i, (old, new) in enumerate(zip(items, names)):
-                if old != new:
-                    self.setItemText(i, new)
-                    if self._user_choice == old:
-                        self._user_choice = new
-        else:
+        changed = (
+            [i for i, (old, new) in enumerate(zip(items, names)) if old != new] if len(names) == len(items) else []
+        )
+        if len(changed) == 1:  # a rename: same place, new text
+            (i,) = changed
+            self.setItemText(i, names[i])
+            if self._user_choice == items[i]:
+                self._user_choice = names[i]
+        else:  # another list: a file opened, an undo
             current = self.currentText()
-            self.clear()
-            self.addItems(names)
+            self._model.setStringList(names)
             if self._follow_newest and self._user_choice not in names:
                 self._user_choice = None
             wanted = self._user_choice if self._follow_newest else current

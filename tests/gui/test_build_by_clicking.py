@@ -355,3 +355,24 @@ def test_row_selected_before_the_picture_is_highlighted_when_it_arrives(window, 
         window.value_table.select_name("e")
     qtbot.waitUntil(lambda: not graph.is_busy(), timeout=20_000)
     assert graph.selected() == "e"
+
+
+def test_operand_lists_take_a_whole_new_list_of_the_same_length(window, tmp_path):
+    """Opening a file with as many values as the workspace has, but other names, lists exactly the
+    file's names; A keeps a name the file also has, backwardFrom moves to the file's newest."""
+    from micrograd_gui.document import Definition
+    from micrograd_gui.workspace_file import write_workspace
+
+    build_lecture(window, typed=False)
+    combo_a = find(window, QComboBox, "operandA")
+    choose(combo_a, "c")
+    other = [Definition(n, data=float(i)) for i, n in enumerate(["p", "c", "q", "r", "s", "t"])]
+    other.append(Definition("u", "+", ("p", "q")))
+    write_workspace(tmp_path / "other.json", other, None)
+    assert window.open_workspace(tmp_path / "other.json")
+    names = ["p", "c", "q", "r", "s", "t", "u"]
+    for combo_name in ("operandA", "operandB", "backwardFrom"):
+        combo = find(window, QComboBox, combo_name)
+        assert [combo.itemText(i) for i in range(combo.count())] == names
+    assert combo_a.currentText() == "c"
+    assert find(window, QComboBox, "backwardFrom").currentText() == "u"
