@@ -2,7 +2,9 @@
 
 An expression uses names of existing values, number literals, `+ - * / **`,
 unary `-`, parentheses and the functions `tanh exp log relu`; it may start
-with `NAME =`. `parse_expression` turns it into the definitions that build it,
+with `NAME =`. The exponent of `**` is a number, as in the engine: a literal
+or arithmetic on literals, worked out to one number (`x ** (1/3)`).
+`parse_expression` turns it into the definitions that build it,
 operands first: each operation gets an automatic name (`t1`, `t2`, ...), each
 number literal used as an operand becomes a constant leaf (`k1`, `k2`, ...),
 and the result takes the assigned name. `x = 2` is a leaf named x.
@@ -324,6 +326,8 @@ class _Builder:
         if isinstance(node, ast.BinOp):
             if type(node.op) not in _BIN_OPS:
                 raise ExpressionError("this operator is not supported", self.column(node), _HELP)
+            if isinstance(node.op, ast.Pow):
+                return [node.left]  # the exponent is a number: see `exponent`
             return [node.left, node.right]
         if isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -375,15 +379,62 @@ class _Builder:
             return self.add(node, node.func.id, args)
         assert isinstance(node, ast.BinOp)
         op = _BIN_OPS[type(node.op)]
-        left, right = args
         if op == "**":
-            if right[0] != "number":
+            return self.add(node, "**", args, exponent=self.exponent(node.right))
+        return self.add(node, op, args)
+
+    def exponent(self, root: ast.expr) -> float:
+        """The exponent of `**`, which must be a number: a literal, or arithmetic on literals that is
+        worked out here and makes no node (`x ** (1/3)`, `x ** 2 ** 2`, `x ** -(1/2)`)."""
+        values: list[float] = []
+        stack: list[tuple[ast.expr, bool]] = [(root, False)]  # post-order without recursion, as `walk`
+        while stack:
+            node, operands_done = stack.pop()
+            constant = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(constant, (int, float)) and not isinstance(constant, bool):
+                values.append(self.number(constant, node))
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+                if not operands_done:
+                    stack += [(node, True), (node.operand, False)]
+                elif isinstance(node.op, ast.USub):
+                    values[-1] = -values[-1]
+            elif isinstance(node, ast.BinOp) and type(node.op) in _BIN_OPS:
+                if not operands_done:
+                    stack += [(node, True), (node.right, False), (node.left, False)]
+                else:
+                    right = values.pop()
+                    values[-1] = self.arithmetic(node, values[-1], right)
+            else:
                 raise ExpressionError(
-                    "the exponent of ** must be a number", self.column(node.right), "like x**2 or x**-0.5"
+                    "the exponent of ** must be a number", self.column(node), "like x**2, x**-0.5 or x**(1/3)"
                 )
-            assert isinstance(right[1], float)
-            return self.add(node, "**", (left,), exponent=right[1])
-        return self.add(node, op, (left, right))
+        return values[0]
+
+    def arithmetic(self, node: ast.BinOp, a: float, b: float) -> float:
+        """`a <op> b` for arithmetic inside an exponent, or the reason there is no such real number."""
+        op = _BIN_OPS[type(node.op)]
+        try:
+            if op == "+":
+                result: float | complex = a + b
+            elif op == "-":
+                result = a - b
+            elif op == "*":
+                result = a * b
+            elif op == "/":
+                result = a / b
+            else:
+                result = a**b  # floats: an overflow raises instead of growing a huge int
+        except ZeroDivisionError:
+            raise ExpressionError("the exponent divides by zero", self.column(node)) from None
+        except OverflowError:
+            result = math.inf
+        if isinstance(result, complex):
+            raise ExpressionError(
+                "the exponent is not a real number", self.column(node), "a negative number to a fractional power"
+            )
+        if not math.isfinite(result):
+            raise ExpressionError("the exponent is too large (not a finite number)", self.column(node))
+        return result
 
     def number(self, value: float, node: ast.AST) -> float:
         try:

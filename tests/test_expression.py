@@ -79,6 +79,48 @@ def test_subtraction_division_and_power():
     assert document.data("r") == 0.5
 
 
+@pytest.mark.parametrize(
+    ("text", "exponent"),
+    [
+        ("a ** (1/2)", 0.5),
+        ("a ** 2 ** 2", 4.0),
+        ("a ** -(1/2)", -0.5),
+        ("a ** ((3 - 1) * 1.5)", 3.0),
+        ("a**(2*0.5)", 1.0),
+    ],
+)
+def test_an_exponent_may_be_arithmetic_on_numbers(text, exponent):
+    """The exponent of ** is worked out to one number and makes no node: `a ** (1/2)` is one ** node."""
+    document = lecture_leaves()
+    definitions = apply(document, "s = " + text)
+    powers = [d for d in definitions if d.op == "**"]
+    assert [(d.operands, d.exponent) for d in powers] == [(("a",), exponent)]
+    assert not any(d.is_leaf for d in definitions[: definitions.index(powers[0])])
+    assert document.data(powers[0].name) == pytest.approx(2.0**exponent)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a ** (b / 2)", "exponent of \\*\\* must be a number at column 11"),
+        ("a ** tanh(1)", "exponent of \\*\\* must be a number at column 10"),
+        ("a ** (1 / (2 - 2))", "exponent divides by zero at column 11"),
+        ("a ** (0 ** -1)", "exponent divides by zero at column 11"),
+        ("a ** (10 ** 400)", "exponent is too large"),
+        ("a ** (1e308 + 1e308)", "exponent is too large"),
+        ("a ** ((-8) ** (1/3))", "exponent is not a real number at column 11"),
+        ("a ** (2 ** 99999999999)", "exponent is too large"),
+    ],
+)
+def test_an_exponent_that_is_not_a_number_is_refused(text, message):
+    """Names, calls, and arithmetic with no real finite answer are refused, with where, and add nothing."""
+    document = lecture_leaves()
+    before = document.definitions
+    with pytest.raises(ExpressionError, match=message):
+        parse_expression("s = " + text, document)
+    assert document.definitions == before
+
+
 def test_leaf_and_unary_minus():
     """`x = 2` creates a leaf named x; `-a` is a negation node; `-2` is a constant."""
     document = lecture_leaves()
