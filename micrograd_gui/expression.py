@@ -17,8 +17,9 @@ parser (`ast.parse`) and a whitelist of node types. Every refusal is an
 
 Limits: 10,000 characters, 500 operations (each node the expression
 creates: a binary op, a negation, a function call, a power; a sign written
-on a number is part of the constant), 50 levels of parentheses (a function
-call's included), number literals of at most 400 characters.
+on a number is part of the constant; arithmetic inside an exponent counts
+too, though it makes no node), 50 levels of parentheses (a function call's
+included), number literals of at most 400 characters.
 """
 
 from __future__ import annotations
