@@ -16,6 +16,7 @@ import keyword
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from engine import Value, format_number
 
@@ -379,7 +380,8 @@ class Document:
         for name in doomed:
             if name not in self._index:
                 raise DocumentError(f"'{name}' does not exist")
-        for d in self._definitions:
+        first = min((self._index[n] for n in doomed), default=len(self._definitions))
+        for d in islice(self._definitions, first + 1, None):  # a value comes after what it uses
             if d.name not in doomed:
                 used = [o for o in d.operands if o in doomed]
                 if used:
@@ -388,29 +390,51 @@ class Document:
     def remove(self, names: Iterable[str]) -> list[tuple[int, Definition]]:
         """Remove the named definitions; nothing left may depend on them.
 
-        Returns (position, definition) pairs that `restore` puts back.
+        Returns (position, definition) pairs, in document order, that `restore` puts back.
         """
         doomed = set(names)
         self.check_removal(doomed)
-        removed = [(i, d) for i, d in enumerate(self._definitions) if d.name in doomed]
-        at_end = removed[0][0] == len(self._definitions) - len(removed) if removed else False
-        self._set_definitions([d for d in self._definitions if d.name not in doomed])
+        removed = sorted((self._index[n], self._definitions[self._index[n]]) for n in doomed)
+        at_end = bool(removed) and removed[0][0] == len(self._definitions) - len(removed)
+        if at_end:  # nothing else moves
+            del self._definitions[len(self._definitions) - len(removed) :]
+            for name in doomed:
+                del self._index[name], self._values[name]
+        else:
+            self._set_definitions([d for d in self._definitions if d.name not in doomed])
         if self.backward_root in doomed:
             self.backward_root = None
             self._grads = {}
             self._stale = False
-        self._apply_grads()
+            self._apply_grads()
         self._notify(True, doomed, dropped=len(removed) if at_end else 0)
         return removed
 
     def restore(self, removed: Sequence[tuple[int, Definition]]) -> None:
-        """Put back what `remove` took out, at the same positions."""
-        definitions = list(self._definitions)
-        for position, definition in sorted(removed, key=lambda item: item[0]):
-            definitions.insert(position, definition)
-        self.replace_definitions(definitions, notify=False)
-        names = [d.name for _, d in sorted(removed, key=lambda item: item[0])]
-        at_end = bool(removed) and min(i for i, _ in removed) == len(definitions) - len(removed)
+        """Put back what `remove` took out, at the same positions. The values that stayed are as
+        they were, so only the restored ones are computed. Their grads are 0, as before the removal:
+        what the root of the grads depends on could only be removed with the root, which clears them."""
+        removed = sorted(removed, key=lambda item: item[0])
+        restored: dict[str, Value] = {}
+        for _, d in removed:  # first, so that an error would change nothing
+            operands = [restored[o] if o in restored else self._values[o] for o in d.operands]
+            restored[d.name] = evaluate(d, operands)
+        at_end = bool(removed) and removed[0][0] == len(self._definitions)
+        if at_end:
+            for _, d in removed:
+                self._index[d.name] = len(self._definitions)
+                self._definitions.append(d)
+            self._values.update(restored)
+        else:
+            definitions: list[Definition] = []
+            rest = iter(self._definitions)
+            for position, d in removed:
+                definitions.extend(islice(rest, position - len(definitions)))
+                definitions.append(d)
+            definitions.extend(rest)
+            self._values.update(restored)
+            self._set_definitions(definitions)
+        names = list(restored)
         self._notify(True, names, appended=names if at_end else ())
 
     def set_leaf_data(self, name: str, data: float) -> None:
