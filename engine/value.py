@@ -12,9 +12,10 @@ than per op:
   and a step-through view can show exactly the derivative the maths uses.
 * A Value is six slots: its data, grad, symbol, label and two operands. The
   operands are not kept in a tuple (`_prev` builds the ordered tuple when
-  read), and the exponent of `**` lives only on a `**` result: the garbage
-  collector, whose passes over young objects are much of the cost of building
-  a big graph, then tracks one small object per node and visits few fields.
+  read), and the exponent of `**` is a seventh slot only on a `**` result: the
+  garbage collector, whose passes over young objects are much of the cost of
+  building a big graph, then tracks one small object per node and visits few
+  fields.
 * The topological sort is iterative, so a graph a million operations deep
   works with the default recursion limit. backward() walks in the same
   order, marking the Values it has visited by their grad (which it resets
@@ -54,7 +55,7 @@ class Value:
     __slots__ = ("data", "grad", "_a", "_b", "_op", "label")
 
     _a: Value | None
-    _b: Value | None
+    _b: Value | None  # or, on a Value made by hand with more than two operands, all of them: see __init__
     _arg: float | None = None  # the exponent of a `**` result (see _Power); None on every other Value
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = ""):
@@ -173,7 +174,10 @@ class Value:
 
 
 def _link(v: Value, children: tuple[Value, ...]) -> None:
-    """Record the operands of a Value made by hand, `Value(data, (a, b), op)`."""
+    """Record the operands of a Value made by hand, `Value(data, (a, b), op)`: Values only."""
+    for child in children:
+        if not isinstance(child, Value):
+            raise TypeError(f"the operands of a Value must be Values, not {type(child).__name__}")
     if len(children) == 1:
         (v._a,) = children
     elif len(children) == 2:
@@ -186,7 +190,8 @@ _new_value = object.__new__
 
 
 def _result(data: float, op: str, a: Value, b: Value | None = None, kind: type[Value] = Value) -> Value:
-    """The Value an op makes: `Value(data, (a, b), op)`, built directly.
+    """The Value an op makes: `Value(data, (a, b), op)`, built directly, as a `kind` (`**` makes a
+    _Power, which also keeps its exponent).
 
     Every op ends here. It does what the constructor does for an op's result
     (its operands are Values and its data a float already), without the
@@ -262,7 +267,9 @@ def _power(base: Value, n: float) -> float:
 
 def _pow_grad(out: Value, a: Value) -> float:
     """d(a ** n)/da = n * a ** (n - 1), infinite where that power divides by 0 or overflows."""
-    x, n = a.data, out._arg or 0.0
+    x, n = a.data, out._arg
+    if n is None:  # `Value(data, (a,), "**")` made by hand: only `a ** n` keeps an exponent
+        raise ValueError(f"cannot differentiate {out!r}: a '**' made by hand has no exponent; write a ** n")
     if n == 0:
         return 0.0
     try:
@@ -380,15 +387,14 @@ def _op_results(root: Value) -> list[Value]:
     path: list[Value] = []  # the results being expanded, deepest last
     place, enter, leave = results.append, path.append, path.pop
     v: Value | None = root
-    u = root  # the result just taken off the path: with `results` and `path`, every grad that is None
     try:
         while v is not None:
             while True:  # down from v, a result not visited yet, through first operands
-                v.grad = None  # type: ignore[assignment]  # visited: see the docstring
-                enter(v)
                 a = v._a
                 if a is None:  # made by hand with more than two operands: LOCAL_GRADS has no such op
                     raise _no_local_grad(v)
+                v.grad = None  # type: ignore[assignment]  # visited: see the docstring
+                enter(v)
                 if a._a is None and a._b is None:  # a leaf
                     a.grad = 0.0
                     break
@@ -409,8 +415,19 @@ def _op_results(root: Value) -> list[Value]:
                 place(u)
         for v in results:
             v.grad = 0.0
-    except BaseException:  # interrupted, or an operand that is not a Value: no grad is left None
-        for w in [*results, *path, u]:
-            w.grad = 0.0
+    except BaseException:  # interrupted (Ctrl+C, say): no grad may stay None
+        _unmark(root)
         raise
     return results
+
+
+def _unmark(root: Value) -> None:
+    """Set to 0 every grad `_op_results` left None. Each such Value is reached from `root` through
+    Values whose grad is None: the walk marks only an operand of a marked Value, and sets them back
+    to 0 operands first, so a Value still None has every result between it and the root None too."""
+    todo = [root]
+    while todo:
+        v = todo.pop()
+        if v.grad is None:
+            v.grad = 0.0
+            todo.extend(v._prev)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import math
 import sys
 
 import pytest
 
+import engine.value as value_module
 from engine import Value, topological_order
 from tests.engine.helpers import recursive_order
 
@@ -131,30 +133,60 @@ def test_backward_leaves_the_garbage_collector_as_it_found_it():
         gc.enable()
 
 
-class _Interrupting:
-    """An operand that stops backward() halfway through its walk, as Ctrl+C in a notebook would."""
-
-    grad = 0.0
-
-    @property
-    def _a(self) -> None:
-        raise KeyboardInterrupt
-
-
-def test_backward_interrupted_halfway_leaves_every_grad_a_number_and_can_run_again():
-    """A walk stopped midway leaves no Value marked as visited: the next backward() is right."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+def reused_graph() -> list[Value]:
+    """Every Value of a graph that sends the walk down second operands, over shared results and leaves."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
     e = a * b
-    d = e + 10.0
-    broken = Value(d.data, (d, _Interrupting()), "+")  # type: ignore[arg-type]
-    L = broken * e  # noqa: N806 (the lecture's name)
-    with pytest.raises(KeyboardInterrupt):
-        L.backward()
-    assert all(isinstance(v.grad, float) for v in (a, b, e, d, broken, L))
-    good = d * e  # d * e = (a*b + 10) * a*b
-    good.backward()
-    assert (a.grad, b.grad) == (b.data * (2 * e.data + 10.0), a.data * (2 * e.data + 10.0))
-    assert e.grad == 2 * e.data + 10.0 and d.grad == e.data
+    d = e + c
+    t = (d * e).tanh()
+    L = t * (d + a) + e**2  # noqa: N806 (the lecture's name)
+    return [a, b, c, e, d, t, L]
+
+
+def _walk_lines() -> list[int]:
+    """The line numbers of _op_results's body, from its `try:` to its `except`."""
+    lines, first = inspect.getsourcelines(value_module._op_results)
+    body = [first + i for i, line in enumerate(lines)]
+    start = next(n for n, line in zip(body, lines) if line.strip() == "try:")
+    end = next(n for n, line in zip(body, lines) if line.strip().startswith("except BaseException"))
+    return list(range(start + 1, end))
+
+
+@pytest.mark.parametrize("line", _walk_lines())
+@pytest.mark.parametrize("hit", [1, 2, 5])
+def test_backward_interrupted_anywhere_in_its_walk_leaves_every_grad_a_number(line, hit):
+    """Ctrl+C at any line of the walk, at its first, second or fifth pass there, leaves no grad
+    None (None marks a visited Value during the walk), and the next backward() is right."""
+    graph = reused_graph()
+    root = graph[-1]
+    expected = reused_graph()
+    expected[-1].backward()
+    passes = 0
+
+    def trace(frame, event, arg):
+        if frame.f_code is not value_module._op_results.__code__:
+            return None
+
+        def on_line(frame, event, arg):
+            nonlocal passes
+            if event == "line" and frame.f_lineno == line:
+                passes += 1
+                if passes == hit:
+                    raise KeyboardInterrupt
+            return on_line
+
+        return on_line
+
+    sys.settrace(trace)
+    try:
+        root.backward()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.settrace(None)
+    assert all(isinstance(v.grad, float) for v in graph), [v.grad for v in graph]
+    root.backward()
+    assert [v.grad for v in graph] == [v.grad for v in expected]
 
 
 def test_backward_resets_leftover_grads_on_shared_leaves_and_results():
@@ -194,8 +226,20 @@ def test_a_value_made_by_hand_with_an_unknown_op_cannot_be_differentiated():
     with pytest.raises(ValueError, match="no local derivative for 'sin' with 1 operand"):
         out.backward()
     three = Value(1.0, (a, a, a), "+")
-    with pytest.raises(ValueError, match="no local derivative for '\\+' with 3 operand"):
+    with pytest.raises(ValueError, match="no local derivative for '\\+' with 3 operand") as refused:
         three.backward()
+    assert "None" not in str(refused.value) and three.grad == 0.0
+    power = Value(0.25, (a,), "**")  # only `a ** n` keeps its exponent
+    with pytest.raises(ValueError, match="a '\\*\\*' made by hand has no exponent; write a \\*\\* n"):
+        power.backward()
+
+
+@pytest.mark.parametrize("children", [(3.0,), (None,), (Value(1.0), None), (Value(1.0), "b", Value(2.0))])
+def test_a_value_made_by_hand_takes_only_values_as_operands(children):
+    """Anything else among the children is refused when the Value is made, naming what it is."""
+    kind = next(type(c).__name__ for c in children if not isinstance(c, Value))
+    with pytest.raises(TypeError, match=f"the operands of a Value must be Values, not {kind}"):
+        Value(1.0, children, "+")
 
 
 def test_backward_never_raises_on_extreme_but_valid_numbers():
