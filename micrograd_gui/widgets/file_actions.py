@@ -325,6 +325,7 @@ class FileActions(QObject):
         self.recovery = RecoveryFile()
         self.recovery_interval_ms = RECOVERY_INTERVAL_MS
         self._generation = 0  # bumped each time the document is replaced (open, new, example)
+        self._latest_request = 0  # bumped by each New, Open or Example: only the latest one goes ahead
         self._jobs: dict[int, Callable[[Any, BaseException | None], None]] = {}
         self._job_count = 0
         self._saving = False
@@ -509,7 +510,16 @@ class FileActions(QObject):
 
     def new(self) -> None:
         """Start an empty untitled workspace (after asking about unsaved changes)."""
+        self._new_request()
         self._maybe_proceed(self._replace_with_empty)
+
+    def _new_request(self) -> Callable[[], bool]:
+        """Start a request to replace the work (New, Open, an example); the answer says whether it is
+        still the latest, so that a file still loading when the user asks for something else is dropped
+        instead of replacing what they asked for later."""
+        self._latest_request += 1
+        request = self._latest_request
+        return lambda: request == self._latest_request
 
     def _replace_with_empty(self) -> None:
         self._adopt(Workspace(()), path=None, display_name="untitled")
@@ -532,12 +542,15 @@ class FileActions(QObject):
         path = os.path.abspath(path)
 
         name = os.path.basename(path)
+        latest = self._new_request()
 
         def done(loaded: Any, error: BaseException | None) -> None:
+            if not latest():
+                return
             if error is not None:
                 self._open_failed(path, error)
                 return
-            self._maybe_proceed(lambda: self._adopt_file(path, loaded))
+            self._maybe_proceed(lambda: self._adopt_file(path, loaded) if latest() else None)
 
         self.window.show_status(f"Opening {name}…")
         self._start_job("open", lambda: load_workspace(read_workspace(path), name), done)
@@ -546,6 +559,7 @@ class FileActions(QObject):
         """Open a workspace file now (blocking; no question about unsaved changes).
         True if opened; otherwise the reason is shown and the current work is untouched."""
         path = os.path.abspath(os.fspath(path))
+        self._new_request()
         try:
             loaded = load_workspace(read_workspace(path), os.path.basename(path))
         except WorkspaceFileError as error:
@@ -603,14 +617,17 @@ class FileActions(QObject):
     def open_example(self, name: str) -> None:
         """Open an untitled copy of a shipped example (Save asks where to save it). Read and computed
         in the background, like a file, then (after asking about unsaved changes) put in place."""
+        latest = self._new_request()
 
         def done(loaded: Any, error: BaseException | None) -> None:
+            if not latest():
+                return
             if error is not None:
                 message = f"the {name} example could not be read: {error}"
                 self.window.show_error(message)
                 self.open_failed.emit(message)
                 return
-            self._maybe_proceed(lambda: self._install(loaded, path=None, display_name=f"{name} (example)"))
+            self._maybe_proceed(lambda: self._install(loaded, None, f"{name} (example)") if latest() else None)
 
         self._start_job("example", lambda: load_workspace(read_example(name), f"{name}.json"), done)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,49 @@ def test_an_example_is_read_and_computed_off_the_ui_thread(window, files, qtbot,
         action(window, "actionExampleReuse").trigger()
     assert window.windowTitle().startswith("reuse (example)")
     assert len(threads) >= 2 and threading.main_thread().name not in threads
+
+
+def slow_reads(monkeypatch, name: str) -> threading.Event:
+    """Make reading `name` wait until the returned event is set (reads of other files go on)."""
+    from micrograd_gui.widgets import file_actions
+
+    release = threading.Event()
+    read = file_actions.read_workspace
+
+    def waiting_read(path):
+        if os.path.basename(path) == name:
+            assert release.wait(10)
+        return read(path)
+
+    monkeypatch.setattr(file_actions, "read_workspace", waiting_read)
+    return release
+
+
+@pytest.mark.parametrize("then", ["example", "new", "open"])
+def test_a_file_still_loading_is_dropped_when_something_else_is_asked_for(window, files, qtbot, monkeypatch, then):
+    """Open a slow file, then ask for an example, New or another file: what was asked for last stays,
+    even when the slow file finishes after it."""
+    release = slow_reads(monkeypatch, "lecture.json")
+    files.open_path(str(LECTURE))
+    if then == "example":
+        with qtbot.waitSignal(files.opened, timeout=10_000):
+            action(window, "actionExampleNeuron").trigger()
+        expected_title, expected_last = "neuron (example)", "o"
+    elif then == "new":
+        action(window, "actionNew").trigger()
+        expected_title, expected_last = "untitled", None
+    else:
+        with qtbot.waitSignal(files.opened, timeout=10_000):
+            files.open_path(str(REUSE))
+        expected_title, expected_last = "reuse.json", window.document.names[-1]
+    finished = []
+    files._job_finished.connect(lambda *args: finished.append(args))
+    release.set()
+    qtbot.waitUntil(lambda: finished != [], timeout=10_000)
+    qtbot.wait(50)
+    assert window.windowTitle().startswith(expected_title)
+    assert (window.document.names[-1] if len(window.document) else None) == expected_last
+    assert str(LECTURE) not in files.recent_files()
 
 
 def test_an_example_that_cannot_be_read_changes_nothing(window, files, qtbot, monkeypatch):
