@@ -69,14 +69,16 @@ class Change:
 
     `appended` lists the values a change added at the end, in order, when that
     is all it did (a click, a redo); `dropped` counts the values it took from the
-    end, when that is all it did (an undo of one). Lists kept in document order
-    follow those without reading the whole document.
+    end, when that is all it did (an undo of one); `renamed` is (old, new) for a
+    rename, the one change that keeps every value in its place. Lists kept in
+    document order follow those without reading the whole document.
     """
 
     structure: bool
     names: frozenset[str] = field(default_factory=frozenset)
     appended: tuple[str, ...] = ()
     dropped: int = 0
+    renamed: tuple[str, str] | None = None
 
 
 def follow(change: Change, known: list[str], document: Document) -> list[str]:
@@ -324,11 +326,12 @@ class Document:
         partial: bool = False,
         appended: Sequence[str] = (),
         dropped: int = 0,
+        renamed: tuple[str, str] | None = None,
     ) -> None:
         if not partial and self._partial is not None:  # any real change ends a pass in progress
             self._partial = None
             self._apply_grads()
-        change = Change(structure, frozenset(names), tuple(appended), dropped)
+        change = Change(structure, frozenset(names), tuple(appended), dropped, renamed)
         for listener in list(self._listeners):
             listener(change)
 
@@ -488,7 +491,7 @@ class Document:
             self._grads[new] = self._grads.pop(old)
         if self.backward_root == old:
             self.backward_root = new
-        self._notify(True, [old, new])
+        self._notify(True, [old, new], renamed=(old, new))
 
     def replace_definitions(self, definitions: Sequence[Definition], notify: bool = True) -> None:
         """Swap in a whole new list of definitions (opening a file, undoing a

@@ -355,7 +355,8 @@ def test_a_leaf_edit_computes_again_only_what_depends_on_it() -> None:
 
 
 def test_a_change_says_when_it_only_appended_or_dropped_values_at_the_end() -> None:
-    """Adding, removing the newest values and putting them back say so; anything else says neither."""
+    """Adding, removing the newest values and putting them back say so, a rename says it is one;
+    anything else says none of these."""
     doc = lecture()
     heard: list[Change] = []
     doc.add_listener(heard.append)
@@ -370,6 +371,9 @@ def test_a_change_says_when_it_only_appended_or_dropped_values_at_the_end() -> N
     doc.restore(middle)
     assert heard[-1].appended == ()
     assert doc.names == ["a", "b", "c", "e", "d", "f", "L", "g", "h"]
+    assert all(change.renamed is None for change in heard)
+    doc.rename("g", "k")
+    assert (heard[-1].renamed, heard[-1].appended, heard[-1].dropped) == (("g", "k"), (), 0)
 
 
 @settings(max_examples=80, deadline=None)

@@ -44,17 +44,30 @@ class NameCombo(QComboBox):
         return list(self._items)
 
     def sync(self, change: Change | None = None) -> None:
-        """Bring the items in line with the document, touching as few as possible."""
+        """Bring the items in line with the document, touching as few as possible. Listeners hear of
+        the current value at most once, when it differs at the end, not of the steps on the way."""
         items = self._items
         names = follow(change, items, self._document) if change is not None else self._document.names
+        index, text = self.currentIndex(), self.currentText()
         self._syncing = True
+        signals_were_blocked = self.blockSignals(True)
         try:
             if len(names) > len(items) and change is not None and change.appended:
                 self._append(names[len(items) :])
             elif len(names) < len(items) and change is not None and change.dropped:
                 self._truncate(names)
+            elif change is not None and change.renamed and len(names) == len(items):
+                self._rename(*change.renamed)
+                self._items = names
             else:
                 self._reread(names)
+        finally:
+            self.blockSignals(signals_were_blocked)
+        try:
+            if self.currentIndex() != index:
+                self.currentIndexChanged.emit(self.currentIndex())
+            if self.currentText() != text:
+                self.currentTextChanged.emit(self.currentText())
         finally:
             self._syncing = False
 
@@ -74,19 +87,13 @@ class NameCombo(QComboBox):
             self._user_choice = None
             self.setCurrentIndex(len(kept) - 1)
 
+    def _rename(self, old: str, new: str) -> None:
+        self.setItemText(self._items.index(old), new)
+        if self._user_choice == old:
+            self._user_choice = new
+
     def _reread(self, names: list[str]) -> None:
-        items = self._items
-        if names == items:
-            return
-        changed = (
-            [i for i, (old, new) in enumerate(zip(items, names)) if old != new] if len(names) == len(items) else []
-        )
-        if len(changed) == 1:  # a rename: same place, new text
-            (i,) = changed
-            self.setItemText(i, names[i])
-            if self._user_choice == items[i]:
-                self._user_choice = names[i]
-        else:  # another list: a file opened, an undo
+        if names != self._items:  # another list: a file opened, an undo
             current = self.currentText()
             self._model.setStringList(names)
             if self._follow_newest and self._user_choice not in names:

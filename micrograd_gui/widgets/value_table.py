@@ -191,7 +191,7 @@ class ValueTableModel(QAbstractTableModel):
         elif names == old:
             if names:
                 self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
-        elif len(names) == len(old):
+        elif change.renamed and len(names) == len(old):
             self._names = names  # a rename: same rows, new text
             self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
         else:

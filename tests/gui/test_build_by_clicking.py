@@ -376,3 +376,24 @@ def test_operand_lists_take_a_whole_new_list_of_the_same_length(window, tmp_path
         assert [combo.itemText(i) for i in range(combo.count())] == names
     assert combo_a.currentText() == "c"
     assert find(window, QComboBox, "backwardFrom").currentText() == "u"
+
+
+def test_a_file_whose_names_differ_in_one_place_is_not_taken_for_a_rename(window, tmp_path):
+    """a, b, c with A and From on b, then a file with a, z, c: b is gone, so A and From go to the
+    newest value (From follows new values again), and the table lists the file's names."""
+    from micrograd_gui.document import Definition
+    from micrograd_gui.workspace_file import write_workspace
+
+    for name, number in (("a", "1"), ("b", "2"), ("c", "3")):
+        create(window, name, number)
+    combo_a, combo_from = find(window, QComboBox, "operandA"), find(window, QComboBox, "backwardFrom")
+    choose(combo_a, "b")
+    choose(combo_from, "b")
+    heard: list[str] = []
+    combo_from.currentTextChanged.connect(heard.append)
+    write_workspace(tmp_path / "one.json", [Definition(n, data=1.0) for n in ("a", "z", "c")], None)
+    assert window.open_workspace(tmp_path / "one.json")
+    assert (combo_a.currentText(), combo_from.currentText(), heard) == ("c", "c", ["c"])
+    assert list(table(window)) == ["a", "z", "c"]
+    create(window, "d", "4")
+    assert combo_from.currentText() == "d"

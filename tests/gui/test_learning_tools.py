@@ -324,6 +324,21 @@ def test_a_change_to_the_workspace_ends_the_walk(window, qtbot):
     assert window.document.grad_state() == ({}, None, False)
 
 
+def test_deleting_an_unrelated_value_mid_walk_says_the_workspace_changed(window):
+    """A delete from the middle re-reads the From list whole; the walk ends because the workspace
+    changed, and From stays on the chosen value: it never passes through another name on the way."""
+    build(window, LECTURE)
+    enter(window, "z = 5")
+    enter(window, "M = L * a")
+    choose_root(window, "M")
+    texts: list[str] = []
+    window.backward_panel.backward_from.currentTextChanged.connect(texts.append)
+    find(window, QPushButton, "stepBackwardButton").click()
+    window.delete_values(["z"])
+    assert "the workspace changed, so the walk ended" in explanation(window).lower()
+    assert texts == [] and window.backward_panel.backward_from.currentText() == "M"
+
+
 def test_undoing_the_finished_pass(window):
     """Undo after a finished walk returns to the grads from before it."""
     build(window, LECTURE)
