@@ -87,6 +87,10 @@ def test_subtraction_division_and_power():
         ("a ** -(1/2)", -0.5),
         ("a ** ((3 - 1) * 1.5)", 3.0),
         ("a**(2*0.5)", 1.0),
+        ("a ** (1 - 1)", 0.0),
+        ("a ** (0 * 5)", 0.0),
+        ("a ** (0 ** 2)", 0.0),
+        ("a ** (1e-200 * 1e-120)", 1e-320),
     ],
 )
 def test_an_exponent_may_be_arithmetic_on_numbers(text, exponent):
@@ -110,6 +114,10 @@ def test_an_exponent_may_be_arithmetic_on_numbers(text, exponent):
         ("a ** (1e308 + 1e308)", "exponent is too large"),
         ("a ** ((-8) ** (1/3))", "exponent is not a real number at column 11"),
         ("a ** (2 ** 99999999999)", "exponent is too large"),
+        ("a ** (10 ** -400)", "exponent is too small for a float \\(it would be 0\\) at column 11"),
+        ("a ** (1e-200 * 1e-200)", "exponent is too small"),
+        ("a ** (1e-200 / 1e200)", "exponent is too small"),
+        ("a ** ((-0.5) ** 2001)", "exponent is too small"),
     ],
 )
 def test_an_exponent_that_is_not_a_number_is_refused(text, message):
