@@ -411,6 +411,8 @@ class MainWindow(QMainWindow):
     def delete_values(self, names: Sequence[str]) -> bool:
         """Delete `names`; values computed from them go too, only if the user agrees."""
         names = [n for n in names if n in self.document]
+        if not names:  # nothing to delete: no empty undo step
+            return False
         dependents = self.document.dependents(*names)
         if dependents:
             label = ", ".join(names)

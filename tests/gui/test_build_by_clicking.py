@@ -397,3 +397,12 @@ def test_a_file_whose_names_differ_in_one_place_is_not_taken_for_a_rename(window
     assert list(table(window)) == ["a", "z", "c"]
     create(window, "d", "4")
     assert combo_from.currentText() == "d"
+
+
+def test_deleting_nothing_adds_no_undo_step(window):
+    """Deleting no names, or only names that do not exist, changes nothing and is not an undo step."""
+    create(window, "a", "1")
+    window.undo_stack.setClean()
+    assert not window.delete_values([]) and not window.delete_values(["nonexistent"])
+    assert window.undo_stack.count() == 1 and window.undo_stack.isClean()
+    assert window.document.names == ["a"]
