@@ -397,7 +397,8 @@ class Document:
         """
         doomed = set(names)
         self.check_removal(doomed)
-        removed = sorted((self._index[n], self._definitions[self._index[n]]) for n in doomed)
+        index, definitions = self._index, self._definitions
+        removed = [(i, definitions[i]) for i in sorted([index[n] for n in doomed])]
         at_end = bool(removed) and removed[0][0] == len(self._definitions) - len(removed)
         if at_end:  # nothing else moves
             del self._definitions[len(self._definitions) - len(removed) :]

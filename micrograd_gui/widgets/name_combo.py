@@ -7,6 +7,10 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from micrograd_gui.document import Change, Document, follow
 
+# Adding one item costs about as much as copying 64 names of a whole new list (measured: 14 us
+# against 0.2 us), so an append of more than 1/64 of the list copies the list instead.
+_ITEMS_PER_COPY = 64
+
 
 class NameCombo(QComboBox):
     """The document's value names, in document order; updates itself on every structural change.
@@ -73,16 +77,20 @@ class NameCombo(QComboBox):
 
     def _append(self, appended: list[str]) -> None:
         # Earlier items keep their places, so the current index still names the same value.
+        current = self.currentIndex()
         self._items = self._items + appended
-        self.addItems(appended)
+        if len(appended) * _ITEMS_PER_COPY > len(self._items):  # many (an undo of a big delete): one copy
+            self._model.setStringList(self._items)
+            self.setCurrentIndex(current)
+        else:
+            self.addItems(appended)
         if self._follow_newest and self._user_choice is None:
             self.setCurrentIndex(len(self._items) - 1)
 
     def _truncate(self, kept: list[str]) -> None:
         current = self.currentIndex()
         self._items = kept
-        for index in range(self.count() - 1, len(kept) - 1, -1):
-            self.removeItem(index)
+        self._model.removeRows(len(kept), self.count() - len(kept))
         if current >= len(kept) or (self._follow_newest and self._user_choice is None):
             self._user_choice = None
             self.setCurrentIndex(len(kept) - 1)

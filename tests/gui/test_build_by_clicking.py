@@ -406,3 +406,26 @@ def test_deleting_nothing_adds_no_undo_step(window):
     assert not window.delete_values([]) and not window.delete_values(["nonexistent"])
     assert window.undo_stack.count() == 1 and window.undo_stack.isClean()
     assert window.document.names == ["a"]
+
+
+def test_operand_lists_follow_a_big_delete_at_the_end_and_its_undo(window):
+    """Deleting the newest half (with dependents) and undoing it: every list takes the names back in
+    order, A stays on its value, From goes back to the newest, each telling its listeners once."""
+    for i in range(10):
+        create(window, f"v{i}", str(i))
+    combo_a, combo_from = find(window, QComboBox, "operandA"), find(window, QComboBox, "backwardFrom")
+    choose(combo_a, "v2")
+    heard: list[str] = []
+    combo_from.currentTextChanged.connect(heard.append)
+    window.ask_delete_dependents = lambda name, dependents: True
+    assert window.delete_values(["v4", "v5", "v6", "v7", "v8", "v9"])
+    for combo_name in ("operandA", "operandB", "backwardFrom"):
+        combo = find(window, QComboBox, combo_name)
+        assert [combo.itemText(i) for i in range(combo.count())] == ["v0", "v1", "v2", "v3"]
+    assert (combo_a.currentText(), combo_from.currentText(), heard) == ("v2", "v3", ["v3"])
+    window.undo_stack.undo()
+    names = [f"v{i}" for i in range(10)]
+    for combo_name in ("operandA", "operandB", "backwardFrom"):
+        combo = find(window, QComboBox, combo_name)
+        assert [combo.itemText(i) for i in range(combo.count())] == names
+    assert (combo_a.currentText(), combo_from.currentText(), heard) == ("v2", "v9", ["v3", "v9"])
