@@ -14,6 +14,9 @@ Figures and targets:
     until it is open, and the longest UI-thread stall meanwhile (no target: the
     worker thread computes it, but holds the interpreter lock while json.loads
     parses and while the collector runs)
+(e) in that workspace, Delete of the newest value, then Undo; and of a value half
+    way with its dependents (half the workspace), then Undo: the UI-thread time
+    of each (no target)
 
 Run: .venv/bin/python bench/ui_latency.py [--repeat N]
 """
@@ -259,6 +262,22 @@ def main() -> int:
     count = len(bench.window.document)
     print(f"{'(d) File > Open of a %s-value file' % f'{count:,}':<62} {elapsed:9.2f} s    (no target)")
     print(f"    (longest UI stall meanwhile {stall * 1000:.0f} ms)")
+
+    # (e) deleting values from that workspace and undoing it: the UI thread does both at once
+    window = bench.window
+    window.ask_delete_dependents = lambda name, dependents: True  # type: ignore[method-assign]
+    names = window.document.names
+    for label, doomed in (("the newest value", names[-1]), ("a value half way and its dependents", names[count // 2])):
+        start = time.perf_counter()
+        assert window.delete_values([doomed])
+        deleted = time.perf_counter() - start
+        gone = count - len(window.document)
+        start = time.perf_counter()
+        window.undo_stack.undo()
+        undone = time.perf_counter() - start
+        assert len(window.document) == count
+        what = f"(e) Delete {label} ({gone:,} value{'s' if gone != 1 else ''}), then Undo"
+        print(f"{what:<62} {deleted * 1000:6.0f} ms, {undone * 1000:.0f} ms (no target)")
 
     print("all targets met" if all(results) else "some targets MISSED")
     bench.window.close()
