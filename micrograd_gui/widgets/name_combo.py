@@ -81,7 +81,7 @@ class NameCombo(QComboBox):
         self._items = self._items + appended
         if len(appended) * _ITEMS_PER_COPY > len(self._items):  # many (an undo of a big delete): one copy
             self._model.setStringList(self._items)
-            self.setCurrentIndex(current)
+            self.setCurrentIndex(max(current, 0))  # an empty combo shows its first value, as addItems does
         else:
             self.addItems(appended)
         if self._follow_newest and self._user_choice is None:

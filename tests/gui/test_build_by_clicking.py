@@ -429,3 +429,18 @@ def test_operand_lists_follow_a_big_delete_at_the_end_and_its_undo(window):
         combo = find(window, QComboBox, combo_name)
         assert [combo.itemText(i) for i in range(combo.count())] == names
     assert (combo_a.currentText(), combo_from.currentText(), heard) == ("v2", "v9", ["v3", "v9"])
+
+
+def test_the_first_value_of_an_empty_workspace_fills_both_operands(window):
+    """Create a in an empty workspace: A and B show it, so tanh works at once; so do they after every
+    value is deleted and the delete undone."""
+    create(window, "a", "2")
+    combo_a, combo_b = find(window, QComboBox, "operandA"), find(window, QComboBox, "operandB")
+    assert (combo_a.currentText(), combo_b.currentText()) == ("a", "a")
+    find(window, QPushButton, "tanhButton").click()
+    assert window.document.names == ["a", "t1"]
+    window.ask_delete_dependents = lambda name, dependents: True
+    assert window.delete_values(["a"])
+    assert (combo_a.currentIndex(), combo_b.currentIndex()) == (-1, -1)
+    window.undo_stack.undo()
+    assert (combo_a.currentText(), combo_b.currentText()) == ("a", "a")
