@@ -509,9 +509,17 @@ class FileActions(QObject):
     # ---- New and Open -----------------------------------------------------------------
 
     def new(self) -> None:
-        """Start an empty untitled workspace (after asking about unsaved changes)."""
-        self._new_request()
-        self._maybe_proceed(self._replace_with_empty)
+        """Start an empty untitled workspace (after asking about unsaved changes). It is a request to
+        replace the work once the user goes ahead: Cancel leaves a file still loading to open, and a
+        New that waits for a save gives way to anything asked for meanwhile."""
+        asked = self._latest_request
+
+        def replace() -> None:
+            if self._latest_request == asked:
+                self._new_request()
+                self._replace_with_empty()
+
+        self._maybe_proceed(replace)
 
     def _new_request(self) -> Callable[[], bool]:
         """Start a request to replace the work (New, Open, an example); the answer says whether it is

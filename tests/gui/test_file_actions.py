@@ -209,6 +209,48 @@ def test_a_file_still_loading_is_dropped_when_something_else_is_asked_for(window
     assert str(LECTURE) not in files.recent_files()
 
 
+def test_new_cancelled_at_the_question_leaves_a_loading_file_to_open(window, files, qtbot, monkeypatch):
+    """Open a slow file, then New, then Cancel at the unsaved-changes question: New was not asked for
+    after all, so the file opens when it is read (after the same question, answered Discard)."""
+    modify(window)
+    release = slow_reads(monkeypatch, "lecture.json")
+    files.open_path(str(LECTURE))
+    window.next_answer = "cancel"
+    action(window, "actionNew").trigger()
+    assert "z" in window.document
+    window.next_answer = "discard"
+    with qtbot.waitSignal(files.opened, timeout=10_000):
+        release.set()
+    assert window.windowTitle().startswith("lecture.json") and window.answers == ["asked", "asked"]
+
+
+def test_new_waiting_for_a_save_gives_way_to_a_file_opened_meanwhile(window, files, qtbot, monkeypatch, tmp_path):
+    """New with Save first waits for the save; a file opened in the meantime (Discard) stays open
+    when the save ends, instead of New emptying the window after it."""
+    from micrograd_gui.widgets import file_actions
+
+    modify(window, "kept", 4.5)
+    release = threading.Event()
+    write = file_actions.write_workspace
+
+    def slow_write(*args, **kwargs):
+        assert release.wait(10)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(file_actions, "write_workspace", slow_write)
+    window.ask_save_path = lambda: str(tmp_path / "kept.json")
+    window.next_answer = "save"
+    action(window, "actionNew").trigger()
+    window.next_answer = "discard"
+    with qtbot.waitSignal(files.opened, timeout=10_000):
+        files.open_path(str(REUSE))
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        release.set()
+    qtbot.wait(50)
+    assert window.windowTitle().startswith("reuse.json") and "kept" not in window.document
+    assert load_document(tmp_path / "kept.json").names == ["kept"]
+
+
 def test_an_example_that_cannot_be_read_changes_nothing(window, files, qtbot, monkeypatch):
     """If a shipped example cannot be read, the message says so and the work stays as it was."""
     from micrograd_gui import workspace_file
