@@ -330,10 +330,6 @@ def topological_order(*roots: Value) -> list[Value]:
     path and the operands still to visit in two lists (a million entries down
     a million-deep chain).
     """
-    return _depth_first(roots)
-
-
-def _depth_first(roots: Iterable[Value]) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     path: list[Value] = []  # the Values being expanded, deepest last

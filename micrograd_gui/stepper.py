@@ -196,8 +196,8 @@ class BackwardStepper:
 
 def describe(v: Value, name: str, operands: list[str]) -> str:
     """How a node reads: `e = a * b`, `o = tanh(n)`, `m = -a`, `s = x ** 2`."""
-    if v._op == "**":
-        return f"{name} = {operands[0]} ** {format_number(v._arg or 0.0)}"
+    if v._op == "**" and v._arg is not None:  # a `**` made by hand has no exponent
+        return f"{name} = {operands[0]} ** {format_number(v._arg)}"
     if len(operands) == 1:
         return f"{name} = -{operands[0]}" if v._op == "-" else f"{name} = {op_symbol(v)}({operands[0]})"
     return f"{name} = {operands[0]} {op_symbol(v)} {operands[1]}"
@@ -207,8 +207,8 @@ def local_formulas(v: Value, operands: list[str], out: str) -> list[str]:
     """The engine's local-derivative formulas with this node's names (and exponent) filled in."""
     formulas = []
     for template in LOCAL_GRAD_FORMULAS[(v._op, len(v._prev))]:
-        if v._op == "**":
-            n = v._arg or 0.0
+        if v._op == "**" and v._arg is not None:
+            n = v._arg
             template = re.sub(r"\(n-1\)", format_number(n - 1), template)
             template = re.sub(r"\bn\b", format_number(n), template)
         text = template.format(*operands).replace("out.data", f"{out}.data")

@@ -143,17 +143,40 @@ def reused_graph() -> list[Value]:
     return [a, b, c, e, d, t, L]
 
 
-def _walk_lines() -> list[int]:
-    """The line numbers of _op_results's body, from its `try:` to its `except`."""
+def _tracing_walk_lines(on_line) -> None:
+    """Trace every line event of _op_results: `on_line(line_number)` (it may raise to interrupt)."""
+
+    def trace(frame, event, arg):
+        if frame.f_code is not value_module._op_results.__code__:
+            return None
+
+        def line_events(frame, event, arg):
+            if event == "line":
+                on_line(frame.f_lineno)
+            return line_events
+
+        return line_events
+
+    sys.settrace(trace)
+
+
+def _walk_passes() -> list[tuple[int, int]]:
+    """(line, pass) for each line of _op_results's body, from its `try:` to its `except`, at its first,
+    second and fifth pass, where a backward() of reused_graph() passes there that often."""
     lines, first = inspect.getsourcelines(value_module._op_results)
-    body = [first + i for i, line in enumerate(lines)]
-    start = next(n for n, line in zip(body, lines) if line.strip() == "try:")
-    end = next(n for n, line in zip(body, lines) if line.strip().startswith("except BaseException"))
-    return list(range(start + 1, end))
+    numbered = list(zip(range(first, first + len(lines)), lines))
+    start = next(n for n, line in numbered if line.strip() == "try:")
+    end = next(n for n, line in numbered if line.strip().startswith("except BaseException"))
+    passes: dict[int, int] = {}
+    _tracing_walk_lines(lambda n: passes.__setitem__(n, passes.get(n, 0) + 1))
+    try:
+        reused_graph()[-1].backward()
+    finally:
+        sys.settrace(None)
+    return [(n, hit) for n in range(start + 1, end) for hit in (1, 2, 5) if passes.get(n, 0) >= hit]
 
 
-@pytest.mark.parametrize("line", _walk_lines())
-@pytest.mark.parametrize("hit", [1, 2, 5])
+@pytest.mark.parametrize(("line", "hit"), _walk_passes())
 def test_backward_interrupted_anywhere_in_its_walk_leaves_every_grad_a_number(line, hit):
     """Ctrl+C at any line of the walk, at its first, second or fifth pass there, leaves no grad
     None (None marks a visited Value during the walk), and the next backward() is right."""
@@ -163,30 +186,29 @@ def test_backward_interrupted_anywhere_in_its_walk_leaves_every_grad_a_number(li
     expected[-1].backward()
     passes = 0
 
-    def trace(frame, event, arg):
-        if frame.f_code is not value_module._op_results.__code__:
-            return None
+    def interrupt(n: int) -> None:
+        nonlocal passes
+        if n == line:
+            passes += 1
+            if passes == hit:
+                raise KeyboardInterrupt
 
-        def on_line(frame, event, arg):
-            nonlocal passes
-            if event == "line" and frame.f_lineno == line:
-                passes += 1
-                if passes == hit:
-                    raise KeyboardInterrupt
-            return on_line
-
-        return on_line
-
-    sys.settrace(trace)
+    _tracing_walk_lines(interrupt)
     try:
-        root.backward()
-    except KeyboardInterrupt:
-        pass
+        with pytest.raises(KeyboardInterrupt):
+            root.backward()
     finally:
         sys.settrace(None)
     assert all(isinstance(v.grad, float) for v in graph), [v.grad for v in graph]
     root.backward()
     assert [v.grad for v in graph] == [v.grad for v in expected]
+
+
+def test_the_walk_of_backward_lists_the_op_results_in_topological_order():
+    """backward()'s own walk gives topological_order's Values without the leaves, on a graph with
+    shared results and leaves, and on the lecture's."""
+    for root in (reused_graph()[-1], lecture()["L"]):
+        assert value_module._op_results(root) == [v for v in topological_order(root) if v._prev]
 
 
 def test_backward_resets_leftover_grads_on_shared_leaves_and_results():
