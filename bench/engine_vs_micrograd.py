@@ -200,8 +200,6 @@ def count_once(engine: str, case: int, build_it: bool) -> int:
 def child(engine: str, case: int, what: str) -> None:
     """The process count_once measures: warm up the interpreter, then (for "all") build + backward."""
     value_class = Value if engine == "engine" else MgValue
-    sys.setrecursionlimit(1_000_000)
-    threading.stack_size(1 << 30)
     graphs: list[Any] = []
 
     def run() -> None:
@@ -214,9 +212,7 @@ def child(engine: str, case: int, what: str) -> None:
             root.backward()
             graphs.append(root)  # freed after the count ends, not counted
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
+    in_big_thread(run)
     os._exit(0)  # no interpreter shutdown in the count
 
 

@@ -13,6 +13,7 @@ import pytest
 from micrograd_gui import __version__
 from micrograd_gui.cli import main
 from micrograd_gui.workspace_file import load_document
+from tests.workspaces import OVERFLOWING_BACKWARD
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "resources" / "examples"
@@ -74,7 +75,6 @@ def test_export_writes_every_format_headless(suffix, tmp_path):
 
 def test_a_workspace_whose_backward_overflows_exports_with_a_warning(tmp_path, capsys):
     """The values are exported with their grads at 0, and stderr says why the grads are missing."""
-    from tests.test_workspace_file import OVERFLOWING_BACKWARD
 
     workspace = tmp_path / "overflow.json"
     workspace.write_text(OVERFLOWING_BACKWARD)

@@ -27,6 +27,7 @@ from micrograd_gui.workspace_file import (
     read_workspace,
     save_document,
 )
+from tests.workspaces import OVERFLOWING_BACKWARD
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "resources" / "examples"
@@ -213,20 +214,6 @@ def test_integers_in_a_file_are_read_as_floats():
 
 
 # ---- corrupt files --------------------------------------------------------------
-
-
-OVERFLOWING_BACKWARD = """{
-  "format": "micrograd-gui-workspace",
-  "version": 1,
-  "values": [
-    {"name": "tiny", "data": 1e-300},
-    {"name": "one", "data": 1.0},
-    {"name": "q", "op": "/", "operands": ["one", "tiny"]},
-    {"name": "w", "op": "*", "operands": ["q", "tiny"]}
-  ],
-  "backward_from": "w"
-}
-"""
 
 
 def test_a_backward_that_overflows_opens_the_values_without_grads(tmp_path):

@@ -36,3 +36,18 @@ def shared_chain_definitions(steps: int, leaves: int = 8) -> list[Definition]:
         definitions.append(Definition(f"m{k + 1}", "*", (f"v{k}", f"w{k % leaves}")))
         definitions.append(Definition(f"v{k + 1}", "+", (f"m{k + 1}", f"w{(k + 3) % leaves}")))
     return definitions
+
+
+# A workspace file whose backward cannot be computed: d q / d tiny = -one / tiny**2 overflows.
+OVERFLOWING_BACKWARD = """{
+  "format": "micrograd-gui-workspace",
+  "version": 1,
+  "values": [
+    {"name": "tiny", "data": 1e-300},
+    {"name": "one", "data": 1.0},
+    {"name": "q", "op": "/", "operands": ["one", "tiny"]},
+    {"name": "w", "op": "*", "operands": ["q", "tiny"]}
+  ],
+  "backward_from": "w"
+}
+"""

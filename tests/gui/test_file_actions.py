@@ -18,6 +18,7 @@ from micrograd_gui.document import Definition
 from micrograd_gui.recovery import RecoveryFile, pending_recoveries
 from micrograd_gui.widgets.file_actions import ExportDialog, ExportOptions
 from micrograd_gui.workspace_file import document_text, load_document
+from tests.workspaces import OVERFLOWING_BACKWARD
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = ROOT / "resources" / "examples"
@@ -123,8 +124,6 @@ def test_open_action_reads_in_the_background(window, files, qtbot):
 def test_opening_a_file_computes_it_off_the_ui_thread(window, files, qtbot, monkeypatch):
     """The maths of a file being opened (every value, its backward) runs on the worker thread;
     the UI thread only takes the finished document over."""
-    import threading
-
     from micrograd_gui import document as document_module
 
     threads: list[str] = []
@@ -143,8 +142,6 @@ def test_opening_a_file_computes_it_off_the_ui_thread(window, files, qtbot, monk
 
 def test_an_example_is_read_and_computed_off_the_ui_thread(window, files, qtbot, monkeypatch):
     """File > Examples reads the shipped file and computes it on a worker thread, as File > Open does."""
-    import threading
-
     from micrograd_gui import document as document_module
     from micrograd_gui import workspace_file
 
@@ -723,7 +720,6 @@ def test_a_missing_workspace_on_the_command_line_says_so(qtbot, tmp_path):
 
 def test_a_file_whose_backward_overflows_opens_with_a_message(window, tmp_path):
     """Opening a file whose backward_from gradient overflows shows its values, grads at 0, and says why."""
-    from tests.test_workspace_file import OVERFLOWING_BACKWARD
 
     path = tmp_path / "overflow.json"
     path.write_text(OVERFLOWING_BACKWARD)
