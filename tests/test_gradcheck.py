@@ -52,6 +52,15 @@ def test_a_wrong_grad_is_flagged():
     assert summary(results) == "Gradient check: 4 of 5 leaves agree, 1 disagrees"
 
 
+def test_wrong_grads_of_intermediate_values_do_not_hide_a_wrong_leaf_grad():
+    """The allowance for rounding comes from forward passes only: grads of intermediate values that are
+    far off (as from a broken backward) cannot widen it until a wrong leaf grad passes."""
+    document = build("x = 1", "k = 3", "t = x * k", "r = t * k")
+    wrong = {"x": 5.0, "k": 6.0, "t": 1e12, "r": 1.0}  # x's grad is 9, t's 3
+    x = next(r for r in check_gradients(document.definitions, "r", wrong) if r.name == "x")
+    assert x.agrees is False and x.roundoff < 1e-6
+
+
 def test_missing_analytic_grad_counts_as_zero():
     """A leaf with no grad given is checked against 0."""
     results = check_gradients(neuron().definitions, "o", {})
