@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Change, DocumentError
 from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, in_typed_terms, parse_expression_sources
-from micrograd_gui.widgets.value_form import mark_invalid
+from micrograd_gui.widgets.value_form import mark_invalid, sentence
 
 if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
@@ -95,7 +95,7 @@ class ExpressionBar(QWidget):
         return self.error_label.toolTip() if not self.error_label.isHidden() else ""
 
     def _refuse(self, message: str, column: int | None) -> None:
-        message = message[:1].upper() + message[1:]
+        message = sentence(message)
         self._window.show_error(message)
         metrics = QFontMetrics(self.error_label.font())
         self.error_label.setText(metrics.elidedText(message, Qt.TextElideMode.ElideRight, ERROR_WIDTH))

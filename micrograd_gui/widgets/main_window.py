@@ -32,7 +32,7 @@ from micrograd_gui.widgets.backward_panel import BackwardPanel
 from micrograd_gui.widgets.file_actions import ExportOptions, FileActions, app_settings
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.op_buttons import OpButtons
-from micrograd_gui.widgets.value_form import ValueForm
+from micrograd_gui.widgets.value_form import ValueForm, sentence
 from micrograd_gui.widgets.value_table import ValueTable
 
 DEFAULT_SIZE = (1400, 900)
@@ -364,12 +364,12 @@ class MainWindow(QMainWindow):
 
     def try_push(self, make_command: Callable[..., QUndoCommand], *args: Any) -> str | None:
         """Build a command (which checks the change) and push it. Returns None when it
-        was pushed, else the reason it was refused (already shown with show_error)."""
+        was pushed, else the reason it was refused, as a sentence (already shown with show_error)."""
         try:
             command = make_command(*args)
         except DocumentError as error:
-            message = str(error)
-            self.show_error(message[:1].upper() + message[1:])
+            message = sentence(str(error))
+            self.show_error(message)
             return message
         self._pushing = True
         try:

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
 
 
+def sentence(message: str) -> str:
+    """A refusal as the user reads it: the document's reasons start in lower case, a message with a capital."""
+    return message[:1].upper() + message[1:]
+
+
 def mark_invalid(field: QWidget, invalid: bool) -> None:
     """Outline a field in the error colour (the style sheet's `[invalid="true"]`)."""
     if bool(field.property("invalid")) != invalid:

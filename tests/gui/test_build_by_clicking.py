@@ -246,6 +246,9 @@ def test_refusals_read_as_sentences(window):
     find(window, QPushButton, "addButton").click()
     assert window.errors[-1] == "Nothing created. Create a value first: A is empty"
     assert window.op_buttons.error_text() == "Create a value first: A is empty"
+    create(window, "b", "-3")
+    find(window, QPushButton, "logButton").click()  # the document's refusal, not the panel's own
+    assert window.errors[-1].startswith("Cannot compute") and window.op_buttons.error_text() == window.errors[-1]
 
 
 def test_operand_lists_follow_the_document(window):
