@@ -229,8 +229,9 @@ class StepThroughPanel(QWidget):
         """The walk is complete: record it as one backward (same grads) unless it already was."""
         stepper = self._stepper
         assert stepper is not None
-        if self._recorded:
-            self._publish()
+        if self._recorded:  # stepped back and forward again: the recorded backward holds these grads
+            with self._own():
+                self._window.document.clear_partial_grads()
             return
         with self._own():
             self._recorded = self._window.push(RunBackward, self._window.document, stepper.root_name)

@@ -351,6 +351,23 @@ def test_undoing_the_finished_pass(window):
     assert step.isEnabled()
 
 
+def test_stepping_back_and_to_the_end_again_shows_the_recorded_backward(window):
+    """Finish the walk, step back once and forward again: the grads are the recorded backward's,
+    not a pass in progress, and no second backward is recorded."""
+    build(window, LECTURE)
+    choose_root(window, "L")
+    step = find(window, QPushButton, "stepBackwardButton")
+    while step.isEnabled():
+        step.click()
+    steps, finished = window.undo_stack.count(), window.document.grad_state()
+    find(window, QPushButton, "stepBackButton").click()
+    assert window.document.showing_partial_grads
+    step.click()
+    assert not window.document.showing_partial_grads
+    assert window.undo_stack.count() == steps and window.document.grad_state() == finished
+    assert window.document.grad("a") == 6.0
+
+
 def test_play_runs_to_the_end(window, qtbot):
     """Play steps by itself at the chosen speed and stops at the end."""
     build(window, LECTURE)
