@@ -81,14 +81,23 @@ class Change:
     renamed: tuple[str, str] | None = None
 
 
-def follow(change: Change, known: list[str], document: Document) -> list[str]:
-    """The document's names after `change`, given `known`, the names before it: quick when the
-    change appended or dropped values at the end, a full read otherwise."""
-    if change.appended and len(known) + len(change.appended) == len(document):
-        return known + list(change.appended)
-    if change.dropped and len(known) - change.dropped == len(document):
-        return known[: len(known) - change.dropped]
-    return document.names
+Followed = tuple[str, list[str]]
+
+
+def follow(change: Change | None, known: list[str], document: Document) -> Followed:
+    """How a list of the names in document order follows `change`, given `known`, the names before
+    it, and the names after it: ("appended", names), ("dropped", names), ("renamed", names) (one
+    name changed in place) without reading the whole document; else ("reread", names)."""
+    if change is not None:
+        if change.appended and len(known) + len(change.appended) == len(document):
+            return "appended", known + list(change.appended)
+        if change.dropped and len(known) - change.dropped == len(document):
+            return "dropped", known[: len(known) - change.dropped]
+        if change.renamed and len(known) == len(document):
+            names = list(known)
+            names[document.position(change.renamed[1])] = change.renamed[1]
+            return "renamed", names
+    return "reread", document.names
 
 
 Listener = Callable[[Change], None]

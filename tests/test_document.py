@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_gui.document import Change, Definition, Document, DocumentError, check_name, parse_number
+from micrograd_gui.document import Change, Definition, Document, DocumentError, check_name, follow, parse_number
 from tests.test_workspace_file import workspaces
 
 
@@ -409,3 +409,22 @@ def test_removing_values_and_restoring_them_gives_back_the_same_document(workspa
         value = doc.value(d.name)
         assert value._prev == tuple(doc.value(o) for o in d.operands)
         assert value.grad == doc.grad(d.name)  # the graph draws the Value's own grad
+
+
+def test_a_list_of_names_follows_each_kind_of_change() -> None:
+    """follow() says how a list in document order changes, with the names after: appended, dropped,
+    renamed in place, or read again (a removal from the middle, a whole new document)."""
+    doc = lecture()
+    known = doc.names
+    heard: list[tuple[str, list[str]]] = []
+    doc.add_listener(lambda change: heard.append(follow(change, heard[-1][1] if heard else known, doc)))
+    doc.add_leaf("g", 1.0)
+    doc.rename("c", "bias")
+    removed = doc.remove(["g"])
+    doc.restore(removed)
+    doc.remove(["f", "L"])
+    doc.replace_definitions([Definition("z", data=1.0)])
+    assert [how for how, _ in heard] == ["appended", "renamed", "dropped", "appended", "reread", "reread"]
+    assert heard[1][1] == ["a", "b", "bias", "e", "d", "f", "L", "g"]
+    assert heard[-1][1] == doc.names == ["z"]
+    assert follow(None, [], doc) == ("reread", ["z"])

@@ -51,16 +51,17 @@ class NameCombo(QComboBox):
         """Bring the items in line with the document, touching as few as possible. Listeners hear of
         the current value at most once, when it differs at the end, not of the steps on the way."""
         items = self._items
-        names = follow(change, items, self._document) if change is not None else self._document.names
+        how, names = follow(change, items, self._document)
         index, text = self.currentIndex(), self.currentText()
         self._syncing = True
         signals_were_blocked = self.blockSignals(True)
         try:
-            if len(names) > len(items) and change is not None and change.appended:
+            if how == "appended":
                 self._append(names[len(items) :])
-            elif len(names) < len(items) and change is not None and change.dropped:
+            elif how == "dropped":
                 self._truncate(names)
-            elif change is not None and change.renamed and len(names) == len(items):
+            elif how == "renamed":
+                assert change is not None and change.renamed is not None
                 self._rename(*change.renamed)
                 self._items = names
             else:
@@ -96,7 +97,7 @@ class NameCombo(QComboBox):
             self.setCurrentIndex(len(kept) - 1)
 
     def _rename(self, old: str, new: str) -> None:
-        self.setItemText(self._items.index(old), new)
+        self.setItemText(self._document.position(new), new)
         if self._user_choice == old:
             self._user_choice = new
 

@@ -179,21 +179,19 @@ class ValueTableModel(QAbstractTableModel):
             if old:
                 self.dataChanged.emit(self.index(0, DATA), self.index(len(old) - 1, last_column))
             return
-        names = follow(change, old, self._document)
-        if len(names) > len(old) and change.appended:
+        how, names = follow(change, old, self._document)
+        if how == "appended":
             self.beginInsertRows(QModelIndex(), len(old), len(names) - 1)
             self._names = names
             self.endInsertRows()
-        elif len(names) < len(old) and change.dropped:
+        elif how == "dropped":
             self.beginRemoveRows(QModelIndex(), len(names), len(old) - 1)
             self._names = names
             self.endRemoveRows()
-        elif names == old:
+        elif how == "renamed" or names == old:  # same rows; a rename also changes the Op texts using it
+            self._names = names
             if names:
                 self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
-        elif change.renamed and len(names) == len(old):
-            self._names = names  # a rename: same rows, new text
-            self.dataChanged.emit(self.index(0, NAME), self.index(len(names) - 1, last_column))
         else:
             self.beginResetModel()
             self._names = names
