@@ -548,20 +548,34 @@ class FileActions(QObject):
         """Open a workspace file without blocking: read and validated in the background, then
         (after asking about unsaved changes) put in place. A bad file changes nothing."""
         path = os.path.abspath(path)
-
         name = os.path.basename(path)
+        self.window.show_status(f"Opening {name}…")
+        self._load_in_background(
+            lambda: load_workspace(read_workspace(path), name),
+            failed=lambda error: self._open_failed(path, error),
+            install=lambda loaded: self._adopt_file(path, loaded),
+        )
+
+    def _load_in_background(
+        self,
+        load: Callable[[], tuple[Document, str | None]],
+        failed: Callable[[BaseException], None],
+        install: Callable[[tuple[Document, str | None]], None],
+    ) -> None:
+        """Open, as a request to replace the work: `load` runs on a worker thread; then, unless
+        something else was asked for meanwhile, `failed(error)`, or `install(loaded)` once unsaved
+        changes are dealt with."""
         latest = self._new_request()
 
         def done(loaded: Any, error: BaseException | None) -> None:
             if not latest():
                 return
             if error is not None:
-                self._open_failed(path, error)
+                failed(error)
                 return
-            self._maybe_proceed(lambda: self._adopt_file(path, loaded) if latest() else None)
+            self._maybe_proceed(lambda: install(loaded) if latest() else None)
 
-        self.window.show_status(f"Opening {name}…")
-        self._start_job("open", lambda: load_workspace(read_workspace(path), name), done)
+        self._start_job("open", load, done)
 
     def open_workspace(self, path: str | os.PathLike[str]) -> bool:
         """Open a workspace file now (blocking; no question about unsaved changes).
@@ -573,12 +587,12 @@ class FileActions(QObject):
         except WorkspaceFileError as error:
             self._open_failed(path, error)
             return False
-        return self._adopt_file(path, loaded)
+        self._adopt_file(path, loaded)
+        return True
 
-    def _adopt_file(self, path: str, loaded: tuple[Document, str | None]) -> bool:
+    def _adopt_file(self, path: str, loaded: tuple[Document, str | None]) -> None:
         self._install(loaded, path=path, display_name=os.path.basename(path))
         self._add_recent(path)
-        return True
 
     def _adopt(
         self, workspace: Workspace, path: str | None, display_name: str, modified: bool = False, source: str = ""
@@ -587,8 +601,7 @@ class FileActions(QObject):
         try:
             loaded = load_workspace(workspace, source or display_name)
         except WorkspaceFileError as error:
-            self.window.show_error(str(error))
-            self.open_failed.emit(str(error))
+            self._report_open_failure(str(error))
             return False
         self._install(loaded, path, display_name, modified)
         return True
@@ -619,25 +632,20 @@ class FileActions(QObject):
         if not os.path.exists(path) and path in self.recent_files():
             self._remove_recent(path)
             message = f"{os.path.basename(path)} no longer exists; it was removed from Open Recent"
+        self._report_open_failure(message)
+
+    def _report_open_failure(self, message: str) -> None:
         self.window.show_error(message)
         self.open_failed.emit(message)
 
     def open_example(self, name: str) -> None:
         """Open an untitled copy of a shipped example (Save asks where to save it). Read and computed
         in the background, like a file, then (after asking about unsaved changes) put in place."""
-        latest = self._new_request()
-
-        def done(loaded: Any, error: BaseException | None) -> None:
-            if not latest():
-                return
-            if error is not None:
-                message = f"the {name} example could not be read: {error}"
-                self.window.show_error(message)
-                self.open_failed.emit(message)
-                return
-            self._maybe_proceed(lambda: self._install(loaded, None, f"{name} (example)") if latest() else None)
-
-        self._start_job("example", lambda: load_workspace(read_example(name), f"{name}.json"), done)
+        self._load_in_background(
+            lambda: load_workspace(read_example(name), f"{name}.json"),
+            failed=lambda error: self._report_open_failure(f"the {name} example could not be read: {error}"),
+            install=lambda loaded: self._install(loaded, None, f"{name} (example)"),
+        )
 
     # ---- Save ----------------------------------------------------------------------------
 
@@ -733,9 +741,6 @@ class FileActions(QObject):
 
     # ---- Export -------------------------------------------------------------------------
 
-    def _rankdir(self) -> str:
-        return "TB" if self.window.top_to_bottom_action.isChecked() else "LR"
-
     def export(self) -> None:
         """Ask for the export options, then export in the background."""
         options = self.window.ask_export_options()
@@ -769,7 +774,7 @@ class FileActions(QObject):
     ) -> bool:
         """Export now (blocking); the format comes from the suffix: .png .svg .pdf .dot .py.
         True if written; otherwise the reason is shown and nothing is written."""
-        options = ExportOptions(os.fspath(path), rankdir or self._rankdir(), root, scale)
+        options = ExportOptions(os.fspath(path), rankdir or self.window.graph_view.rankdir(), root, scale)
         document = self.window.document
         try:
             export_snapshot(document.definitions, document.grad_state(), options)
@@ -800,7 +805,7 @@ class FileActions(QObject):
             self.window,
             self.window.document.names,
             os.path.join(folder, stem + suffix),
-            rankdir=self._rankdir(),
+            rankdir=self.window.graph_view.rankdir(),
             scale=min(max(scale, MIN_SCALE), MAX_SCALE),
             default_root=self.window.document.backward_root,
         )
@@ -857,9 +862,7 @@ class FileActions(QObject):
         """Open a recent file; one that no longer exists is removed from the list with a message."""
         if not os.path.isfile(path):
             self._remove_recent(path)
-            message = f"{os.path.basename(path)} no longer exists; it was removed from Open Recent"
-            self.window.show_error(message)
-            self.open_failed.emit(message)
+            self._report_open_failure(f"{os.path.basename(path)} no longer exists; it was removed from Open Recent")
             return
         self.open_path(path)
 

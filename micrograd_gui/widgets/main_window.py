@@ -39,7 +39,6 @@ DEFAULT_SIZE = (1400, 900)
 SIDE_PANEL_WIDTH = 300
 # Saved tool bar and dock states carry this; bump it when they move to another place in the window.
 STATE_VERSION = 1
-# File actions other modules add; the tool bar shows whichever exist, in this order.
 
 
 class _UndoKeysToWorkspace(QObject):
@@ -536,7 +535,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/centreState", self.centre_area.saveState(STATE_VERSION))
         settings.setValue("window/mainSplitter", self.main_splitter.saveState())
         settings.setValue("window/centreSplitter", self.centre_splitter.saveState())
-        settings.setValue("view/rankdir", "TB" if self.top_to_bottom_action.isChecked() else "LR")
+        settings.setValue("view/rankdir", self.graph_view.rankdir())
 
     def _add_file_tools(self) -> None:
         """New, Open, Save and Export at the front of the tool bar, before Undo."""
