@@ -504,8 +504,8 @@ class Document:
         self._notify(True, [old, new], renamed=(old, new))
 
     def replace_definitions(self, definitions: Sequence[Definition], notify: bool = True) -> None:
-        """Swap in a whole new list of definitions (opening a file, undoing a
-        removal), validated whole first. Grads are cleared."""
+        """Swap in a whole new list of definitions (a workspace being read), validated whole first.
+        Grads are cleared: the new Values start at 0."""
         definitions = list(definitions)
         if len(definitions) > MAX_DEFINITIONS:
             raise DocumentError(f"a workspace holds at most {MAX_DEFINITIONS} values")
@@ -525,12 +525,7 @@ class Document:
         self._definitions = definitions
         self._index = {d.name: i for i, d in enumerate(definitions)}
         self._values = values
-        keep = self.backward_root in self._index
-        self._grads = {n: g for n, g in self._grads.items() if n in self._index} if keep else {}
-        if not keep:
-            self.backward_root = None
-            self._stale = False
-        self._apply_grads()
+        self._grads, self.backward_root, self._stale, self._partial = {}, None, False, None
         if notify:
             self._notify(True, self._index)
 

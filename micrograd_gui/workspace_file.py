@@ -451,12 +451,10 @@ def apply_workspace(document: Document, workspace: Workspace, source: str = "the
     except RecursionError:
         raise WorkspaceFileError(f"{source}: it is nested too deeply to compute") from None
     if workspace.backward_from is None:
-        document.zero_grads()
         return None
     try:
         document.backward(workspace.backward_from)
-    except DocumentError as error:
-        document.zero_grads()
+    except DocumentError as error:  # nothing changed: the grads stay at 0
         return f"{source}: opened without grads: {error}"
     return None
 
