@@ -67,10 +67,8 @@ class SetLeafData(QUndoCommand):
     """Change a leaf's number; everything downstream is recomputed."""
 
     def __init__(self, document: Document, name: str, data: float) -> None:
+        document.check_leaf_data(name, data)  # not a leaf, or it breaks a dependent: refused before it is pushed
         old = document.definition(name)
-        if not old.is_leaf:
-            raise DocumentError(f"'{name}' is computed by {old.op}; only a leaf's number can be edited")
-        document.check_leaf_data(name, data)  # an edit that breaks a dependent is refused before it is pushed
         super().__init__(f"Set {name} to {format_number(data)}")
         self.document = document
         self.name = name
