@@ -338,7 +338,6 @@ class Document:
         renamed: tuple[str, str] | None = None,
     ) -> None:
         if not partial and self._partial is not None:  # any real change ends a pass in progress
-            self._partial = None
             self._apply_grads()
         change = Change(structure, frozenset(names), tuple(appended), dropped, renamed)
         for listener in list(self._listeners):
@@ -567,7 +566,7 @@ class Document:
         except ArithmeticError as error:
             raise DocumentError(f"cannot compute the gradient of {root}: {error}") from None
         finally:
-            self._apply_grads()
+            self._apply_grads(self._partial)  # as they were shown
         for name, grad in grads.items():
             if not math.isfinite(grad):
                 raise DocumentError(f"the gradient of {root} with respect to {name} overflows")
@@ -597,8 +596,7 @@ class Document:
         undo step taken meanwhile keeps those. Any other change, or `clear_partial_grads()`,
         ends the display.
         """
-        self._partial = {n: g for n, g in grads.items() if n in self._index}
-        self._apply_grads()
+        self._apply_grads({n: g for n, g in grads.items() if n in self._index})
         self._notify(False, self._index, partial=True)
 
     def clear_partial_grads(self) -> None:
@@ -609,7 +607,10 @@ class Document:
     def zero_grads(self) -> None:
         self.set_grads({}, None, False)
 
-    def _apply_grads(self) -> None:
-        grads = self._grads if self._partial is None else self._partial
+    def _apply_grads(self, partial: dict[str, float] | None = None) -> None:
+        """Put the grads shown on the Values: `partial`, a backward pass in progress, or else the last
+        backward's, which ends any pass in progress."""
+        self._partial = partial
+        grads = self._grads if partial is None else partial
         for name, value in self._values.items():
             value.grad = grads.get(name, 0.0)
