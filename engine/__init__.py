@@ -1,6 +1,6 @@
 """A micrograd-compatible scalar autograd engine. Pure Python; no Qt."""
 
-from engine.graph import draw_dot, escape_record_text, op_symbol, trace
+from engine.graph import draw_dot, escape_record_text, op_symbol, record_cells, trace
 from engine.value import (
     LOCAL_GRAD_FORMULAS,
     LOCAL_GRADS,
@@ -21,6 +21,7 @@ __all__ = [
     "format_number",
     "local_grads",
     "op_symbol",
+    "record_cells",
     "topological_order",
     "trace",
 ]

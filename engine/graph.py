@@ -34,6 +34,12 @@ def escape_record_text(text: str) -> str:
     return "".join(_RECORD_SPECIALS.get(ch, ch) if ch.isprintable() else " " for ch in text)
 
 
+def record_cells(label: str, data: float, grad: float) -> str:
+    """The cells of a Value's record node, as the lecture draws them: `label | data 2.0000 | grad 0.0000`
+    (the label escaped for records)."""
+    return "%s | data %s | grad %s" % (escape_record_text(label), format_decimals(data), format_decimals(grad))
+
+
 def op_symbol(v: Value) -> str:
     """What an op node shows: its symbol, with the exponent for `**` (`**2`, `**-0.5`)."""
     if v._op == "**" and v._arg is not None:
@@ -72,11 +78,7 @@ def draw_dot(root_or_roots: Value | Iterable[Value], rankdir: str = "LR") -> gra
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir})
     for v in nodes:
         uid = uids[v]
-        label = "{ %s | data %s | grad %s }" % (
-            escape_record_text(v.label),
-            format_decimals(v.data),
-            format_decimals(v.grad),
-        )
+        label = "{ %s }" % record_cells(v.label, v.data, v.grad)
         dot.node(name=uid, label=label, shape="record")
         if v._op or v._prev:
             dot.node(name=uid + "_op", label=graphviz.escape(op_symbol(v)))

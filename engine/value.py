@@ -45,7 +45,9 @@ def format_number(x: float) -> str:
 
 
 def format_decimals(x: float) -> str:
-    """A data or grad as the lecture shows it, `%.4f`; from 1e10 on `%.4e`, so a label stays short."""
+    """A data or grad as the lecture shows it, `%.4f`; from 1e10 on `%.4e`, so a label stays short.
+    A zero shows as 0.0000 whatever its sign (`-a` at a = 0 is -0.0)."""
+    x += 0.0  # -0.0 + 0.0 is 0.0
     return "%.4f" % x if abs(x) < 1e10 else "%.4e" % x
 
 

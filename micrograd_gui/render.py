@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import escape_record_text, format_decimals, op_symbol
+from engine import op_symbol, record_cells
 from micrograd_gui.workspace_file import write_atomic
 
 if TYPE_CHECKING:
@@ -291,14 +291,14 @@ def parse_node_id(node_id: str) -> tuple[str, str]:
 
 
 def record_label(name: str, data: float, grad: float, rankdir: str = "LR") -> str:
-    """The lecture's record label; in TB the cells stay side by side.
+    """The lecture's record label as a quoted DOT string; in TB the cells stay side by side.
 
-    The name is escaped for records (engine.escape_record_text, which also escapes
-    backslashes and quotes), so the label goes into the DOT text as `"label"` as it is:
-    quoting it again would double those escapes.
+    The name is escaped for records (engine.record_cells, whose escaping also covers
+    backslashes and quotes), so the label is put between quotes as it is: quoting it
+    again would double those escapes.
     """
-    fields = "%s | data %s | grad %s" % (escape_record_text(name), format_decimals(data), format_decimals(grad))
-    return "{ " + fields + " }" if rankdir == "LR" else fields
+    fields = record_cells(name, data, grad)
+    return '"' + ("{ " + fields + " }" if rankdir == "LR" else fields) + '"'
 
 
 def _kept_names(document: Document, root: str | None) -> list[str]:
@@ -383,7 +383,7 @@ def build_dot_source(
     for name in names:
         definition = document.definition(name)
         value = document.value(name)
-        label = '"' + record_label(name, value.data, value.grad, rankdir) + '"'
+        label = record_label(name, value.data, value.grad, rankdir)
         lines.append(f"  {_quote(value_id(name))} [label={label}];")
         if definition.is_leaf:
             continue
@@ -394,7 +394,7 @@ def build_dot_source(
                 tail = copy_id(operand, copies)
                 copies += 1
                 operand_value = document.value(operand)
-                copy_label = '"' + record_label(operand, operand_value.data, operand_value.grad, rankdir) + '"'
+                copy_label = record_label(operand, operand_value.data, operand_value.grad, rankdir)
                 lines.append(f"  {_quote(tail)} [label={copy_label}, style=dashed, color=gray40];")
             else:
                 tail = value_id(operand)

@@ -22,7 +22,7 @@ from engine import LOCAL_GRAD_FORMULAS, Value, format_decimals, format_number, l
 
 def format_number4(x: float) -> str:
     """4 decimals as in the lecture; a tiny non-zero number keeps its digits (1.234e-05)."""
-    return "%.3e" % x if 0 < abs(x) < 5e-5 else format_decimals(x + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return "%.3e" % x if 0 < abs(x) < 5e-5 else format_decimals(x)
 
 
 def format_grad(x: float) -> str:

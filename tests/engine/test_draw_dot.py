@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -183,3 +184,12 @@ def test_a_huge_number_is_labelled_in_exponent_notation():
     source = draw_dot(Value(1e300, label="x") * 2).source
     assert "data 1.0000e+300" in source and "data 2.0000e+300" in source
     assert "data 2.0000 " in draw_dot(Value(2.0, label="y")).source
+
+
+def test_a_negative_zero_shows_as_zero():
+    """`-a` at a = 0 is -0.0 in floats; the lecture's record shows it as 0.0000, not -0.0000."""
+    a = Value(0.0, label="a")
+    m = -a
+    m.label = "m"
+    assert math.copysign(1.0, m.data) == -1.0
+    assert "m | data 0.0000 | grad 0.0000" in draw_dot(m).source
