@@ -435,7 +435,7 @@ class _Builder:
             )
         if not math.isfinite(result):
             raise ExpressionError("the exponent is too large (not a finite number)", self.column(node))
-        if result == 0.0 and a != 0.0 and (b != 0.0 or op != "*") and op in ("*", "/", "**"):
+        if result == 0.0 and a != 0.0 and b != 0.0 and op in ("*", "/", "**"):  # not 1 - 1: underflow
             raise ExpressionError("the exponent is too small for a float (it would be 0)", self.column(node))
         return result
 
