@@ -97,7 +97,7 @@ class Bench:
         from micrograd_gui import MainWindow
 
         self.window = MainWindow()
-        self.window.ask_save_changes = lambda: "discard"  # type: ignore[method-assign]
+        self.window.dialogs.ask_save_changes = lambda display_name: "discard"  # type: ignore[method-assign]
         self.window.resize(1400, 900)
         self.window.show()
         gc.freeze()  # as micrograd_gui.cli.open_window does at start-up

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from micrograd_gui import assets
 from micrograd_gui.commands import RunBackward, ZeroGrads
 from micrograd_gui.document import Change
+from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.name_combo import NameCombo
-
-if TYPE_CHECKING:
-    from micrograd_gui.widgets.main_window import MainWindow
 
 
 class BackwardPanel(QGroupBox):
@@ -22,10 +18,10 @@ class BackwardPanel(QGroupBox):
     whether an edit has made them stale.
     """
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__("Backward", parent)
-        self._window = window
-        document = window.document
+        self._session = session
+        document = session.document
 
         self.backward_from = NameCombo(document, "backwardFrom", follow_newest=True)
         self.backward_from.setToolTip("The value to differentiate: grads become d this / d value")
@@ -58,19 +54,19 @@ class BackwardPanel(QGroupBox):
         """Backward from the chosen value; True if it ran."""
         root = self.backward_from.currentText()
         if not root:
-            self._window.show_error("Nothing to differentiate: create a value first")
+            self._session.show_error("Nothing to differentiate: create a value first")
             return False
-        return self._window.try_push(RunBackward, self._window.document, root) is None
+        return self._session.try_push(RunBackward, self._session.document, root) is None
 
     def zero_grads(self) -> bool:
         """Set every grad back to 0; True if pushed."""
-        return self._window.try_push(ZeroGrads, self._window.document) is None
+        return self._session.try_push(ZeroGrads, self._session.document) is None
 
     def _on_document_changed(self, change: Change) -> None:
         self._update()
 
     def _update(self) -> None:
-        document = self._window.document
+        document = self._session.document
         has_values = len(document) > 0
         self.backward_button.setEnabled(has_values)
         root = document.backward_root

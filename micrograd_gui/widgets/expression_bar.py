@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
@@ -11,10 +9,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Change, DocumentError
 from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, in_typed_terms, parse_expression_sources
-from micrograd_gui.widgets.value_form import mark_invalid, sentence
-
-if TYPE_CHECKING:
-    from micrograd_gui.widgets.main_window import MainWindow
+from micrograd_gui.session import WorkspaceSession, sentence
+from micrograd_gui.widgets.controls import mark_invalid
 
 PLACEHOLDER = "L = (a*b + c) * f    or    o = tanh(x1*w1 + x2*w2 + b)    (Return creates it)"
 TOOLTIP = (
@@ -39,10 +35,10 @@ class ExpressionBar(QWidget):
     is, the field outlined, and the reason in `exprError` and the status bar.
     """
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("expressionBar")
-        self._window = window
+        self._session = session
 
         label = QLabel("E&xpression", self)
         self.edit = QLineEdit(self)
@@ -67,12 +63,12 @@ class ExpressionBar(QWidget):
 
         self.edit.returnPressed.connect(self.apply)
         self.edit.textEdited.connect(self._clear_error)
-        window.document.add_listener(self._on_document_changed)
+        session.document.add_listener(self._on_document_changed)
 
     def apply(self) -> bool:
         """Create what the field describes as one undo step; True if it was created."""
         text = self.edit.text()
-        document = self._window.document
+        document = self._session.document
         shown = " ".join(text.split())
         if len(shown) > UNDO_TEXT_LENGTH:
             shown = shown[: UNDO_TEXT_LENGTH - 1] + "…"
@@ -85,7 +81,7 @@ class ExpressionBar(QWidget):
         except DocumentError as error:  # log(a - a) and the like, said in the terms typed
             self._refuse(in_typed_terms(str(error), sources), None)
             return False
-        self._window.push(lambda: command)
+        self._session.push(lambda: command)
         self._clear_error()
         self.edit.setText("")  # unlike clear(), drops the typing's undo history: Ctrl+Z now undoes the expression
         return True
@@ -96,7 +92,7 @@ class ExpressionBar(QWidget):
 
     def _refuse(self, message: str, column: int | None) -> None:
         message = sentence(message)
-        self._window.show_error(message)
+        self._session.show_error(message)
         metrics = QFontMetrics(self.error_label.font())
         self.error_label.setText(metrics.elidedText(message, Qt.TextElideMode.ElideRight, ERROR_WIDTH))
         self.error_label.setToolTip(message)

@@ -1,4 +1,5 @@
-"""The main window: owns the document, the undo stack and the widgets around them."""
+"""The main window, the composition root: it builds the workspace session, the widgets, the menus
+and the docks, and connects them. No widget knows the window; each takes the session."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from typing import Any
 
 import PySide6
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLineEdit,
@@ -26,13 +37,17 @@ from PySide6.QtWidgets import (
 
 from micrograd_gui import __version__, assets
 from micrograd_gui.commands import DeleteValues, RenameValue
-from micrograd_gui.document import Change, Document, DocumentError
-from micrograd_gui.recovery import RecoveryInfo
+from micrograd_gui.document import Change, Document
+from micrograd_gui.session import WorkspaceSession
+from micrograd_gui.settings import app_settings
 from micrograd_gui.widgets.backward_panel import BackwardPanel
-from micrograd_gui.widgets.file_actions import ExportOptions, FileActions, app_settings
+from micrograd_gui.widgets.expression_bar import ExpressionBar
+from micrograd_gui.widgets.file_actions import FileActions
+from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.graph_view import GraphView
+from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
 from micrograd_gui.widgets.op_buttons import OpButtons
-from micrograd_gui.widgets.value_form import ValueForm, sentence
+from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
 
 DEFAULT_SIZE = (1400, 900)
@@ -57,12 +72,14 @@ class _UndoKeysToWorkspace(QObject):
 
 
 class MainWindow(QMainWindow):
-    """The app's window over one workspace document.
+    """The app's window over one workspace session.
 
-    Owns `document` (the one source of truth) and `undo_stack`. Widgets read
-    their inputs and hand a command to `push()`; they never change the
-    document themselves. Menus live in `file_menu`, `edit_menu`, `view_menu`
-    and `help_menu`; the tool bar in `tool_bar`.
+    `session` owns `document` (the one source of truth) and `undo_stack`, both also
+    readable here. Widgets take the session, read their inputs and hand a command to
+    its `push()`; they never change the document themselves, and none of them knows
+    the window. The session's messages show in the status bar. Menus live in
+    `file_menu`, `edit_menu`, `view_menu` and `help_menu`; the tool bar in
+    `tool_bar`. File questions go through `dialogs` (tests replace its methods).
 
     Layout: `side_panel` (the Create, Combine and Backward groups) on the left, `graph_view` in the centre over
     `value_table`, in `main_splitter` and `centre_splitter`. Docks added with
@@ -76,8 +93,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
-        self.document = Document()
-        self.undo_stack = QUndoStack(self)
+        self.session = WorkspaceSession(self)
+        self.session.status_shown.connect(self._show_status_message)
+        self.session.error_shown.connect(self._show_error_message)
         self.setWindowTitle("micrograd-gui")
         self.setWindowIcon(assets.icon("app"))
         self.setStyleSheet(assets.style_sheet())
@@ -91,20 +109,14 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(quit_action)
         self.quit_action = quit_action
         self._undo_index = 0
-        self._pushing = False
 
         self._build_widgets()
         self._build_actions()
         self._lay_out()
         self._connect()
         self._on_document_changed(Change(True))
-
-        # ---- features that install themselves from their own modules ----
-        self.file_actions = FileActions(self)
-        self._add_file_tools()
-        from micrograd_gui.widgets.learning_panel import install_learning_tools
-
-        install_learning_tools(self)  # the expression bar, step-through backward, gradient check
+        self._add_file_actions()
+        self._add_learning_tools()
         self._undo_keys = _UndoKeysToWorkspace(self)
         for field in self.findChildren(QLineEdit):
             field.installEventFilter(self._undo_keys)
@@ -113,6 +125,16 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.value_form.name_edit.setFocus()
         self.show_status("Ready: create a value, then combine values with the operation buttons")
+
+    @property
+    def document(self) -> Document:
+        """The workspace document (the session's)."""
+        return self.session.document
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The workspace's undo stack (the session's)."""
+        return self.session.undo_stack
 
     # ---- files (widgets/file_actions.py): contract methods, blocking, for scripts and tests ----
 
@@ -128,32 +150,15 @@ class MainWindow(QMainWindow):
         """Export now; the format comes from the suffix (.png .svg .pdf .dot .py). True if written."""
         return self.file_actions.export_image(path, rankdir, root)
 
-    # ---- file dialogs behind intent methods (tests replace these) ----
-
-    def ask_save_changes(self) -> str:
-        """'save', 'discard' or 'cancel' for unsaved changes."""
-        return self.file_actions.ask_save_changes()
-
-    def ask_open_path(self) -> str | None:
-        return self.file_actions.ask_open_path()
-
-    def ask_save_path(self) -> str | None:
-        return self.file_actions.ask_save_path()
-
-    def ask_export_options(self) -> ExportOptions | None:
-        return self.file_actions.ask_export_options()
-
-    def ask_restore_recovery(self, info: RecoveryInfo) -> bool:
-        return self.file_actions.ask_restore_recovery(info)
-
     # ---- building -------------------------------------------------------------
 
     def _build_widgets(self) -> None:
-        self.value_form = ValueForm(self)
-        self.op_buttons = OpButtons(self)
-        self.backward_panel = BackwardPanel(self)
-        self.graph_view = GraphView(self.document, self)
-        self.value_table = ValueTable(self)
+        session = self.session
+        self.value_form = ValueForm(session)
+        self.op_buttons = OpButtons(session)
+        self.backward_panel = BackwardPanel(session)
+        self.graph_view = GraphView(session.document, self)
+        self.value_table = ValueTable(session)
 
     def _action(self, text: str, object_name: str, icon: str = "", tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -306,10 +311,17 @@ class MainWindow(QMainWindow):
     # ---- intent methods: tests replace these instead of clicking dialogs ----
 
     def show_error(self, message: str) -> None:
-        """Tell the user why something was refused (status bar)."""
-        self.statusBar().showMessage(message, 8000)
+        """Tell the user why something was refused (through the session, shown in the status bar)."""
+        self.session.show_error(message)
 
     def show_status(self, message: str) -> None:
+        """Tell the user what happened (through the session, shown in the status bar)."""
+        self.session.show_status(message)
+
+    def _show_error_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _show_status_message(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
 
     def ask_delete_dependents(self, name: str, dependents: Sequence[str]) -> bool:
@@ -362,29 +374,15 @@ class MainWindow(QMainWindow):
     # ---- commands ----------------------------------------------------------------
 
     def try_push(self, make_command: Callable[..., QUndoCommand], *args: Any) -> str | None:
-        """Build a command (which checks the change) and push it. Returns None when it
-        was pushed, else the reason it was refused, as a sentence (already shown with show_error)."""
-        try:
-            command = make_command(*args)
-        except DocumentError as error:
-            message = sentence(str(error))
-            self.show_error(message)
-            return message
-        self._pushing = True
-        try:
-            self.undo_stack.push(command)
-        finally:
-            self._pushing = False
-        self.show_status(command.text())
-        return None
+        """The session's `try_push`: None when pushed, else the reason it was refused (already shown)."""
+        return self.session.try_push(make_command, *args)
 
     def push(self, make_command: Callable[..., QUndoCommand], *args: Any) -> bool:
-        """Build a command (which checks the change) and push it; on a refused
-        change show the reason and change nothing. Returns True if pushed.
+        """The session's `push`: True if pushed; a refused change shows its reason and changes nothing.
 
         Example: `window.push(AddDefinitions, window.document, [definition])`.
         """
-        return self.try_push(make_command, *args) is None
+        return self.session.push(make_command, *args)
 
     def rename_value(self, old: str, new: str) -> bool:
         """Rename a value and every reference to it; True if renamed."""
@@ -431,7 +429,7 @@ class MainWindow(QMainWindow):
 
     def _on_undo_index_changed(self, index: int) -> None:
         previous, self._undo_index = self._undo_index, index
-        if self._pushing or not 0 <= index <= self.undo_stack.count():
+        if self.session.pushing or not 0 <= index <= self.undo_stack.count():
             return
         if index < previous:
             self.show_status(f"Undone: {self.undo_stack.text(index)}")
@@ -537,10 +535,17 @@ class MainWindow(QMainWindow):
         settings.setValue("window/centreSplitter", self.centre_splitter.saveState())
         settings.setValue("view/rankdir", self.graph_view.rankdir())
 
-    def _add_file_tools(self) -> None:
-        """New, Open, Save and Export at the front of the tool bar, before Undo."""
+    def _add_file_actions(self) -> None:
+        """The File menu's items above Quit, New, Open, Save and Export at the front of the tool bar,
+        the window title, dropped files and the question about unsaved work on close."""
+        self.dialogs = FileDialogs(self)
+        files = self.file_actions = FileActions(self.session, self.dialogs, self.graph_view.rankdir, self)
+        for item in files.menu_items():
+            if item is None:
+                self.file_menu.insertSeparator(self.quit_action)
+            else:
+                self.file_menu.insertAction(self.quit_action, item)
         first = self.tool_bar.actions()[0]
-        files = self.file_actions
         for action, icon in (
             (files.new_action, "new"),
             (files.open_action, "open"),
@@ -550,7 +555,53 @@ class MainWindow(QMainWindow):
             action.setIcon(assets.icon(icon))
             self.tool_bar.insertAction(first, action)
         self.tool_bar.insertSeparator(first)
+        files.title_changed.connect(self.setWindowTitle)
+        files.modified_changed.connect(self.setWindowModified)
+        files.close_requested.connect(self.close)
+        self.setWindowTitle(files.title())
+        self.setAcceptDrops(True)
+
+    def _add_learning_tools(self) -> None:
+        """The expression bar (beside the main tool bar) and the Learn dock (under the graph and the table)."""
+        self.expression_bar = ExpressionBar(self.session)
+        tool_bar = QToolBar("Expression", self)
+        tool_bar.setObjectName("expressionToolBar")
+        tool_bar.setMovable(False)
+        tool_bar.addWidget(self.expression_bar)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tool_bar)
+        dock = self.learning_dock = LearningDock(self.session, self.backward_panel.backward_from, self)
+        dock.step_through.highlight_changed.connect(self.graph_view.set_step_highlight)
+        self.add_dock(dock, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.centre_area.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)  # compact: the graph keeps room
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(tool_bar.toggleViewAction())
+        self.view_menu.addAction(dock.toggleViewAction())
+
+    # ---- drops and closing ---------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.file_actions.dropped_workspace(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.file_actions.dropped_workspace(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.file_actions.dropped_workspace(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.file_actions.open_path(path)
+        else:
+            super().dropEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.file_actions.may_close():
+            event.ignore()
+            return
         self.save_settings()
         super().closeEvent(event)

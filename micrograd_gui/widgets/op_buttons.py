@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
 
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Definition, DocumentError
+from micrograd_gui.session import WorkspaceSession
+from micrograd_gui.widgets.controls import mark_invalid
 from micrograd_gui.widgets.name_combo import NameCombo
-from micrograd_gui.widgets.value_form import mark_invalid
-
-if TYPE_CHECKING:
-    from micrograd_gui.widgets.main_window import MainWindow
 
 
 class Operation(NamedTuple):
@@ -56,10 +54,10 @@ class OpButtons(QGroupBox):
     its reason shows in `combineError` and the status bar.
     """
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__("Combine values", parent)
-        self._window = window
-        document = window.document
+        self._session = session
+        document = session.document
 
         self.operand_a = NameCombo(document, "operandA")
         self.operand_a.setToolTip("Operand A (unary operations use A)")
@@ -113,7 +111,7 @@ class OpButtons(QGroupBox):
 
     def apply(self, op: str) -> bool:
         """Create `A op B` (or `op(A)`, or `A ** B's number`); True if it was created."""
-        document = self._window.document
+        document = self._session.document
         a, b = self.operand_a.currentText(), self.operand_b.currentText()
         if not a:
             return self._refuse("Create a value first: A is empty")
@@ -134,7 +132,7 @@ class OpButtons(QGroupBox):
             definition = Definition(name, op, (a, b))
         else:
             definition = Definition(name, op, (a,))
-        reason = self._window.try_push(AddDefinitions, document, [definition])
+        reason = self._session.try_push(AddDefinitions, document, [definition])
         if reason is not None:
             return self._refuse(reason, shown=True)
         self._clear_error()
@@ -156,7 +154,7 @@ class OpButtons(QGroupBox):
         self.error_label.setText(message)
         self.error_label.show()
         if not shown:
-            self._window.show_error(f"Nothing created. {message}")
+            self._session.show_error(f"Nothing created. {message}")
         mark_invalid(self.result_name_edit, field_invalid)
         return False
 

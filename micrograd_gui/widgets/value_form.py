@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Change, Definition, DocumentError, parse_number
-
-if TYPE_CHECKING:
-    from micrograd_gui.widgets.main_window import MainWindow
-
-
-def sentence(message: str) -> str:
-    """A refusal as the user reads it: the document's reasons start in lower case, a message with a capital."""
-    return message[:1].upper() + message[1:]
-
-
-def mark_invalid(field: QWidget, invalid: bool) -> None:
-    """Outline a field in the error colour (the style sheet's `[invalid="true"]`)."""
-    if bool(field.property("invalid")) != invalid:
-        field.setProperty("invalid", invalid)
-        field.style().unpolish(field)
-        field.style().polish(field)
+from micrograd_gui.session import WorkspaceSession
+from micrograd_gui.widgets.controls import mark_invalid
 
 
 class ValueForm(QGroupBox):
@@ -34,9 +18,9 @@ class ValueForm(QGroupBox):
     input changes nothing; its reason shows in `createError` and the status bar.
     """
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__("Create a value", parent)
-        self._window = window
+        self._session = session
         self._suggested = ""
 
         self.name_edit = QLineEdit()
@@ -77,12 +61,12 @@ class ValueForm(QGroupBox):
         self.name_edit.returnPressed.connect(self._on_name_return)
         self.name_edit.textEdited.connect(self._clear_error)
         self.data_edit.textEdited.connect(self._clear_error)
-        window.document.add_listener(self._on_document_changed)
+        session.document.add_listener(self._on_document_changed)
         self._suggest_name()
 
     def create_value(self) -> bool:
         """Create the leaf the fields describe; True if it was created."""
-        document = self._window.document
+        document = self._session.document
         name = self.name_edit.text().strip()
         try:
             document.check_new_name(name)
@@ -92,7 +76,7 @@ class ValueForm(QGroupBox):
             number = parse_number(self.data_edit.text())
         except DocumentError as error:
             return self._refuse(self.data_edit, f"Data: {error}")
-        reason = self._window.try_push(AddDefinitions, document, [Definition(name, data=number)])
+        reason = self._session.try_push(AddDefinitions, document, [Definition(name, data=number)])
         if reason is not None:
             return self._refuse(self.name_edit, reason, shown=True)
         self._clear_error()
@@ -117,7 +101,7 @@ class ValueForm(QGroupBox):
         self.error_label.show()
         mark_invalid(field, True)
         if not shown:
-            self._window.show_error(f"Not created. {message}")
+            self._session.show_error(f"Not created. {message}")
         field.setFocus()
         return False
 
@@ -132,7 +116,7 @@ class ValueForm(QGroupBox):
         # Replace only our own suggestion: never what the user typed.
         current = self.name_edit.text()
         if force or current in ("", self._suggested):
-            self._suggested = self._window.document.next_free_name()
+            self._suggested = self._session.document.next_free_name()
             if current != self._suggested:
                 self.name_edit.setText(self._suggested)
 

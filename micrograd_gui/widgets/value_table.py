@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QResizeEvent
@@ -13,9 +13,7 @@ from engine import format_decimals, format_number
 from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
 from micrograd_gui.document import Change, Document, DocumentError, follow, parse_number
-
-if TYPE_CHECKING:
-    from micrograd_gui.widgets.main_window import MainWindow
+from micrograd_gui.session import WorkspaceSession
 
 NAME, OP, DATA, GRAD = range(4)
 COLUMNS = ("Name", "Op", "Data", "Grad")
@@ -45,13 +43,13 @@ class ValueTableModel(QAbstractTableModel):
     """Rows in document order, read live from the document.
 
     Editing a leaf's Data cell pushes SetLeafData; editing a Name cell pushes
-    RenameValue. A refused edit changes nothing and the window shows why.
+    RenameValue. A refused edit changes nothing and the session says why.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self._document: Document = window.document
+    def __init__(self, session: WorkspaceSession) -> None:
+        super().__init__(session)
+        self._session = session
+        self._document: Document = session.document
         self._names: list[str] = self._document.names  # row order only; everything else is read live
         self._italic = QFont()
         self._italic.setItalic(True)
@@ -158,16 +156,16 @@ class ValueTableModel(QAbstractTableModel):
             new = text.strip()
             if new == name:
                 return False
-            return self._window.try_push(RenameValue, self._document, name, new) is None
+            return self._session.try_push(RenameValue, self._document, name, new) is None
         if index.column() == DATA:
             try:
                 number = parse_number(text)
             except DocumentError as error:
-                self._window.show_error(f"{name} unchanged: {error}")
+                self._session.show_error(f"{name} unchanged: {error}")
                 return False
             if number == self._document.data(name):
                 return False
-            return self._window.try_push(SetLeafData, self._document, name, number) is None
+            return self._session.try_push(SetLeafData, self._document, name, number) is None
         return False
 
     # ---- following the document ----------------------------------------------
@@ -202,17 +200,17 @@ class ValueTable(QTableView):
     """The `valueTable` view over a ValueTableModel.
 
     Emits `value_selected(name)` when the current row changes ('' when none).
-    F2 or a double-click renames in place; the context menu holds the
-    window's value actions (Rename, Delete).
+    F2 or a double-click renames in place; the context menu holds the actions
+    added to the table with addAction() (the window adds Rename and Delete).
     """
 
     value_selected = Signal(str)
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("valueTable")
-        self._window = window
-        self._model = ValueTableModel(window)
+        self._session = session
+        self._model = ValueTableModel(session)
         self.setModel(self._model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -282,8 +280,7 @@ class ValueTable(QTableView):
         if index.isValid() and not self.selectionModel().isRowSelected(index.row()):
             self.select_name(self._model.name_at(index.row()))
         menu = QMenu(self)
-        for action in self._window.value_actions():
-            menu.addAction(action)
+        menu.addActions(self.actions())
         menu.exec(event.globalPos())
 
     def fit_columns(self, *_: object) -> None:

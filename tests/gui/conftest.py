@@ -36,16 +36,9 @@ def window(qtbot):
     w = MainWindow()
     qtbot.addWidget(w)
     w.errors = []
-    original_show_error = w.show_error
-
-    def show_error(message: str) -> None:
-        w.errors.append(message)
-        original_show_error(message)
-
-    w.show_error = show_error
+    w.session.error_shown.connect(w.errors.append)
     # Closing with unsaved changes must not open a modal dialog in a test.
-    if hasattr(w, "ask_save_changes"):
-        w.ask_save_changes = lambda: "discard"
+    w.dialogs.ask_save_changes = lambda display_name: "discard"
     w.resize(1400, 900)
     w.show()
     return w

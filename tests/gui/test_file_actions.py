@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Definition
+from micrograd_gui.exporting import ExportOptions
 from micrograd_gui.recovery import RecoveryFile, pending_recoveries
-from micrograd_gui.widgets.file_actions import ExportDialog, ExportOptions
+from micrograd_gui.widgets.export_dialog import ExportDialog
 from micrograd_gui.workspace_file import document_text, load_document
 from tests.workspaces import OVERFLOWING_BACKWARD
 
@@ -32,15 +33,15 @@ MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml", ".dot
 def files(window, tmp_path):
     """The window's FileActions, with its recovery file in a folder of this test's own."""
     actions = window.file_actions
-    actions.recovery = RecoveryFile(tmp_path / "recovery")
+    actions.recovery_keeper.recovery = RecoveryFile(tmp_path / "recovery")
     window.answers = []
 
-    def ask_save_changes() -> str:
+    def ask_save_changes(display_name: str) -> str:
         window.answers.append("asked")
         return window.next_answer
 
     window.next_answer = "cancel"
-    window.ask_save_changes = ask_save_changes
+    window.dialogs.ask_save_changes = ask_save_changes
     return actions
 
 
@@ -113,7 +114,7 @@ def test_open_workspace_replaces_the_document_and_clears_undo(window, files):
 
 def test_open_action_reads_in_the_background(window, files, qtbot):
     """File > Open asks for a path, reads it off the UI thread, then shows it."""
-    window.ask_open_path = lambda: str(LECTURE)
+    window.dialogs.ask_open_path = lambda folder: str(LECTURE)
     with qtbot.waitSignal(files.opened, timeout=10_000) as opened:
         action(window, "actionOpen").trigger()
     assert opened.args == [str(LECTURE)]
@@ -197,7 +198,7 @@ def test_a_file_still_loading_is_dropped_when_something_else_is_asked_for(window
             files.open_path(str(REUSE))
         expected_title, expected_last = "reuse.json", window.document.names[-1]
     finished = []
-    files._job_finished.connect(lambda *args: finished.append(args))
+    files.jobs.job_finished.connect(lambda *args: finished.append(args))
     release.set()
     qtbot.waitUntil(lambda: finished != [], timeout=10_000)
     qtbot.wait(50)
@@ -235,7 +236,7 @@ def test_new_waiting_for_a_save_gives_way_to_a_file_opened_meanwhile(window, fil
         return write(*args, **kwargs)
 
     monkeypatch.setattr(file_actions, "write_workspace", slow_write)
-    window.ask_save_path = lambda: str(tmp_path / "kept.json")
+    window.dialogs.ask_save_path = lambda suggested: str(tmp_path / "kept.json")
     window.next_answer = "save"
     action(window, "actionNew").trigger()
     window.next_answer = "discard"
@@ -298,7 +299,7 @@ def test_a_corrupt_file_opened_from_the_menu_is_refused_without_asking(window, f
     """Opening a bad file from the menu shows one message and never asks about unsaved changes."""
     modify(window)
     before = state(window)
-    window.ask_open_path = lambda: str(CORRUPT / "dangling_operand.json")
+    window.dialogs.ask_open_path = lambda folder: str(CORRUPT / "dangling_operand.json")
     with qtbot.waitSignal(files.open_failed, timeout=10_000):
         action(window, "actionOpen").trigger()
     assert state(window) == before
@@ -336,7 +337,7 @@ def test_save_saves_then_proceeds(window, files, qtbot, tmp_path, how):
     """Save writes the unsaved work (asking where, as it is untitled), then goes on."""
     modify(window, "kept", 4.5)
     target = tmp_path / "kept"
-    window.ask_save_path = lambda: str(target)
+    window.dialogs.ask_save_path = lambda suggested: str(target)
     window.next_answer = "save"
     with qtbot.waitSignal(files.saved, timeout=10_000):
         replace_the_work(window, files, qtbot, how, expect_change=True)
@@ -352,7 +353,7 @@ def replace_the_work(window, files, qtbot, how: str, expect_change: bool) -> Non
         action(window, "actionExampleLecture").trigger()
         qtbot.waitUntil(lambda: window.answers != [], timeout=10_000)  # read in the background, then asked
     else:
-        window.ask_open_path = lambda: str(LECTURE)
+        window.dialogs.ask_open_path = lambda folder: str(LECTURE)
         action(window, "actionOpen").trigger()
         qtbot.waitUntil(lambda: window.answers != [], timeout=10_000)  # read in the background, then asked
     if expect_change and window.next_answer != "save":
@@ -388,7 +389,7 @@ def test_close_without_changes_does_not_ask(window, files):
 def test_save_of_an_untitled_workspace_asks_where_and_saves_in_the_background(window, files, qtbot, tmp_path):
     """Ctrl+S on untitled work asks for a name (adding .json) and saves; the title follows."""
     modify(window, "x", 0.1)
-    window.ask_save_path = lambda: str(tmp_path / "mine")
+    window.dialogs.ask_save_path = lambda suggested: str(tmp_path / "mine")
     with qtbot.waitSignal(files.saved, timeout=10_000) as saved:
         action(window, "actionSave").trigger()
     assert saved.args == [str(tmp_path / "mine.json")]
@@ -396,7 +397,7 @@ def test_save_of_an_untitled_workspace_asks_where_and_saves_in_the_background(wi
     assert window.windowTitle() == "mine.json[*] — micrograd-gui"
     assert not window.isWindowModified()
     modify(window, "y", 0.2)
-    window.ask_save_path = lambda: pytest.fail("Save must not ask again once the work has a file")
+    window.dialogs.ask_save_path = lambda suggested: pytest.fail("Save must not ask again once the work has a file")
     with qtbot.waitSignal(files.saved, timeout=10_000):
         action(window, "actionSave").trigger()
     assert load_document(tmp_path / "mine.json").names == ["x", "y"]
@@ -408,7 +409,7 @@ def test_save_as_writes_a_new_file_and_keeps_the_old_one(window, files, qtbot, t
     original.write_bytes(LECTURE.read_bytes())
     assert window.open_workspace(original)
     modify(window)
-    window.ask_save_path = lambda: str(tmp_path / "b.json")
+    window.dialogs.ask_save_path = lambda suggested: str(tmp_path / "b.json")
     with qtbot.waitSignal(files.saved, timeout=10_000):
         action(window, "actionSaveAs").trigger()
     assert original.read_bytes() == LECTURE.read_bytes()
@@ -476,7 +477,7 @@ def test_export_action_exports_in_the_background(window, files, qtbot, tmp_path,
     """Ctrl+E asks for the options and exports off the UI thread; the status bar says when it is done."""
     assert window.open_workspace(LECTURE)
     out = tmp_path / f"picture{suffix}"
-    window.ask_export_options = lambda: ExportOptions(str(out), rankdir="TB", root="d", scale=1.0)
+    window.dialogs.ask_export_options = lambda *suggested: ExportOptions(str(out), rankdir="TB", root="d", scale=1.0)
     with qtbot.waitSignal(files.exported, timeout=30_000):
         action(window, "actionExport").trigger()
     assert out.read_bytes().startswith(MAGIC[suffix])
@@ -511,7 +512,7 @@ def test_a_bad_export_says_why_and_writes_nothing(window, files, qtbot, tmp_path
         "Cannot export to 'picture.gif': the name must end in one of .png .svg .pdf .dot .py",
         "There is no value named 'nope'",
     ]
-    window.ask_export_options = lambda: ExportOptions(str(tmp_path / "missing" / "x.svg"))
+    window.dialogs.ask_export_options = lambda *suggested: ExportOptions(str(tmp_path / "missing" / "x.svg"))
     with qtbot.waitSignal(files.export_failed, timeout=30_000):
         action(window, "actionExport").trigger()
     assert [p.name for p in tmp_path.iterdir() if p.name != "settings"] == []
@@ -575,7 +576,7 @@ def test_an_example_opens_as_an_untitled_copy(window, files, qtbot, tmp_path):
     assert files.path is None
     assert window.windowTitle() == "neuron (example)[*] — micrograd-gui"
     asked = []
-    window.ask_save_path = lambda: asked.append(True) or str(tmp_path / "neuron.json")
+    window.dialogs.ask_save_path = lambda suggested: asked.append(True) or str(tmp_path / "neuron.json")
     with qtbot.waitSignal(files.saved, timeout=10_000):
         action(window, "actionSave").trigger()
     assert asked == [True]
@@ -626,26 +627,26 @@ def test_other_dropped_files_are_refused(window, files, tmp_path):
 def test_unsaved_work_is_written_to_a_recovery_file_and_removed_on_save(window, files, qtbot, tmp_path):
     """With unsaved changes a recovery file appears (workspace + original path); saving removes it."""
     assert window.open_workspace(LECTURE)
-    files.recovery_interval_ms = 10
+    files.recovery_keeper.interval_ms = 10
     with qtbot.waitSignal(files.recovery_written, timeout=10_000):
         modify(window)
-    recovery = json.loads(files.recovery.path.read_text())
+    recovery = json.loads(files.recovery_keeper.recovery.path.read_text())
     assert recovery["original_path"] == str(LECTURE)
     assert [v["name"] for v in recovery["workspace"]["values"]][-1] == "z"
-    assert pending_recoveries(files.recovery.directory) == []  # this window is alive: nothing to offer
+    assert pending_recoveries(files.recovery_keeper.recovery.directory) == []  # this window is alive: nothing to offer
     assert window.save_workspace(tmp_path / "saved.json")
-    assert not files.recovery.path.exists()
+    assert not files.recovery_keeper.recovery.path.exists()
 
 
 def test_recovery_is_removed_when_the_window_closes_normally(window, files, qtbot):
     """Discarding the unsaved work on close removes its recovery file."""
-    files.recovery_interval_ms = 10
+    files.recovery_keeper.interval_ms = 10
     with qtbot.waitSignal(files.recovery_written, timeout=10_000):
         modify(window)
-    assert files.recovery.path.exists()
+    assert files.recovery_keeper.recovery.path.exists()
     window.next_answer = "discard"
     assert window.close()
-    assert not files.recovery.path.exists()
+    assert not files.recovery_keeper.recovery.path.exists()
 
 
 def write_crashed_recovery(directory: Path, original: str | None) -> Path:
@@ -660,9 +661,9 @@ def write_crashed_recovery(directory: Path, original: str | None) -> Path:
 def test_work_left_by_a_crash_is_offered_and_restored(window, files, tmp_path):
     """At start, a crashed window's recovery file is offered; accepting restores it as unsaved work on its file."""
     original = str(tmp_path / "reuse.json")
-    path = write_crashed_recovery(files.recovery.directory, original)
+    path = write_crashed_recovery(files.recovery_keeper.recovery.directory, original)
     offered = []
-    window.ask_restore_recovery = lambda info: offered.append(info) or True
+    window.dialogs.ask_restore_recovery = lambda info: offered.append(info) or True
     assert files.offer_recovery()
     assert offered[0].original_path == original and offered[0].value_count == 3
     assert window.document.names == ["a", "b", "c"] and window.document.data("c") == 18.0
@@ -673,19 +674,19 @@ def test_work_left_by_a_crash_is_offered_and_restored(window, files, tmp_path):
 
 def test_declined_recovery_is_deleted(window, files):
     """Declining the offer deletes the recovery file and keeps the empty workspace."""
-    path = write_crashed_recovery(files.recovery.directory, None)
-    window.ask_restore_recovery = lambda info: False
+    path = write_crashed_recovery(files.recovery_keeper.recovery.directory, None)
+    window.dialogs.ask_restore_recovery = lambda info: False
     assert not files.offer_recovery()
     assert not path.exists() and len(window.document) == 0
-    assert pending_recoveries(files.recovery.directory) == []
+    assert pending_recoveries(files.recovery_keeper.recovery.directory) == []
 
 
 def test_a_corrupt_recovery_file_is_reported_and_deleted(window, files):
     """A recovery file that cannot be read gives one message and is removed."""
-    directory = files.recovery.directory
+    directory = files.recovery_keeper.recovery.directory
     directory.mkdir(parents=True)
     (directory / "broken.json").write_text('{"format": "micrograd-gui-recovery", "version": 1, "workspace": 3}')
-    window.ask_restore_recovery = lambda info: True
+    window.dialogs.ask_restore_recovery = lambda info: True
     assert not files.offer_recovery()
     assert len(window.errors) == 1 and "recovered work" in window.errors[0]
     assert list(directory.glob("*.json")) == []
@@ -700,7 +701,7 @@ def test_a_workspace_given_on_the_command_line_opens(qtbot):
 
     window = open_window(str(LECTURE))
     qtbot.addWidget(window)
-    window.ask_save_changes = lambda: "discard"
+    window.dialogs.ask_save_changes = lambda display_name: "discard"
     qtbot.waitUntil(lambda: window.document.names[-1:] == ["L"], timeout=10_000)
     assert window.isVisible()
     assert window.windowTitle() == "lecture.json[*] — micrograd-gui"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from micrograd_gui.commands import AddDefinitions, SetLeafData
 from micrograd_gui.document import Definition, Document
-from micrograd_gui.widgets.learning_panel import AGREE_COLOUR, DISAGREE_COLOUR
+from micrograd_gui.widgets.grad_check_panel import AGREE_COLOUR, DISAGREE_COLOUR
 
 LECTURE = ["a = 2", "b = -3", "c = 10", "f = -2", "L = (a*b + c) * f"]
 NEURON = ["x1 = 2", "x2 = 0", "w1 = -3", "w2 = 1", "b = 6.8813735870195432", "o = tanh(x1*w1 + x2*w2 + b)"]

@@ -442,7 +442,7 @@ def test_tool_bars_and_docks_of_an_older_layout_are_ignored(qtbot):
     """A saved window state from an older layout (no version) is ignored: the Learn dock opens at its default place."""
     from PySide6.QtCore import QSettings
 
-    from micrograd_gui.widgets.file_actions import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
+    from micrograd_gui.settings import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
 
     old = MainWindow()
     qtbot.addWidget(old)
