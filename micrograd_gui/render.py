@@ -9,6 +9,11 @@ a plain-Python `Layout` the graph panel draws, and exports pictures (.svg .png
 
 `LayoutWorker` runs layouts off the UI thread: a newer request supersedes an
 older one, whose `dot` process is killed and whose result is discarded.
+
+Size: over 600 lines on purpose. The architecture keeps every use of Graphviz
+in this one module (finding `dot`, the DOT text, the bounded subprocess, the
+parsed layout, the exports), so that choosing between the system Graphviz and
+the bundled one, and every way `dot` can fail, stays in one place.
 """
 
 from __future__ import annotations

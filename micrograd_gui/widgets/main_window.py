@@ -3,15 +3,11 @@ and the docks, and connects them. No widget knows the window; each takes the ses
 
 from __future__ import annotations
 
-import html
 import os
-import platform
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import PySide6
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -35,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from micrograd_gui import __version__, assets
+from micrograd_gui import assets
 from micrograd_gui.commands import DeleteValues, RenameValue
 from micrograd_gui.document import Change, Document
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.settings import app_settings
+from micrograd_gui.widgets.about_box import show_about_box
 from micrograd_gui.widgets.backward_panel import BackwardPanel
 from micrograd_gui.widgets.expression_bar import ExpressionBar
 from micrograd_gui.widgets.file_actions import FileActions
@@ -87,9 +84,6 @@ class MainWindow(QMainWindow):
     they never squeeze the side panel. Geometry, splitters, tool bars and docks
     are remembered with QSettings.
     """
-
-    # Which Graphviz draws, found on a worker thread (running `dot -V` may take seconds): for the About box.
-    _graphviz_described = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -337,39 +331,8 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def show_about(self) -> QMessageBox:
-        """Open the About box (not modal to the app's event loop; tests read and close it). Which
-        Graphviz draws is found on a worker thread, so the box opens at once and fills that in."""
-        box = QMessageBox(self)
-        box.setObjectName("aboutBox")
-        box.setWindowTitle("About micrograd-gui")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(self.about_text("checking…"))
-        box.setIconPixmap(assets.icon("app").pixmap(64, 64))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def described(graphviz: str) -> None:
-            try:
-                box.setText(self.about_text(graphviz))
-            except RuntimeError:  # the box was closed (and deleted) meanwhile
-                pass
-            self._graphviz_described.disconnect(described)
-
-        self._graphviz_described.connect(described, Qt.ConnectionType.QueuedConnection)  # run on this thread
-        threading.Thread(target=self._describe_graphviz, name="about-graphviz", daemon=True).start()
-        box.open()
-        return box
-
-    def _describe_graphviz(self) -> None:
-        try:
-            from micrograd_gui.render import describe_dot
-
-            graphviz = describe_dot()
-        except Exception as error:  # the About box must say something even when the renderer cannot
-            graphviz = f"unavailable ({error})"
-        try:
-            self._graphviz_described.emit(graphviz)
-        except RuntimeError:  # the window was deleted meanwhile
-            pass
+        """Open the About box (not modal to the app's event loop; tests read and close it)."""
+        return show_about_box(self)
 
     # ---- commands ----------------------------------------------------------------
 
@@ -474,19 +437,6 @@ class MainWindow(QMainWindow):
     def fit_to_window(self) -> None:
         self.graph_view.fit_to_window()
         self.show_status("Showing the whole graph")
-
-    # ---- Help --------------------------------------------------------------------
-
-    def about_text(self, graphviz: str) -> str:
-        """The About box's text: versions, and `graphviz`, which Graphviz draws the graph."""
-        return (
-            f"<h3>micrograd-gui {html.escape(__version__)}</h3>"
-            "<p>Build scalar computation graphs by clicking, run backward, "
-            "and watch values and gradients flow, as in Andrej Karpathy's micrograd lecture.</p>"
-            f"<p>Graphviz: {html.escape(graphviz)}<br>"
-            f"Qt {html.escape(qVersion())}, PySide6 {html.escape(PySide6.__version__)}, "
-            f"Python {html.escape(platform.python_version())}</p>"
-        )
 
     # ---- window state ----------------------------------------------------------------
 
