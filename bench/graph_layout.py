@@ -106,11 +106,17 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    from PySide6.QtGui import QFontMetricsF
     from PySide6.QtWidgets import QApplication
 
-    from micrograd_gui.widgets.graph_view import BUILD_SLICE_S, GraphView, _Picture
+    from micrograd_gui.widgets.graph_items import graph_font
+    from micrograd_gui.widgets.graph_picture import Picture
+    from micrograd_gui.widgets.graph_view import GraphView
+    from micrograd_gui.widgets.layout_scheduler import BUILD_SLICE_S
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    font = graph_font()
+    metrics = QFontMetricsF(font)
     print(f"dot: {render.describe_dot()}")
     workspaces = [
         ("lecture", lecture()),
@@ -138,9 +144,9 @@ def main() -> int:
             times["dot"].append(seconds)
             seconds, result = timed(lambda r=raw: render.parse_layout(r))  # type: ignore[misc]
             times["parse"].append(seconds)
-            picture = _Picture(view, result)  # type: ignore[arg-type]
+            picture = Picture(view, result)  # type: ignore[arg-type]
             build_start = step_start = time.perf_counter()
-            for _ in picture.build(view._font, view._metrics):
+            for _ in picture.build(font, metrics):
                 now = time.perf_counter()
                 longest_item = max(longest_item, now - step_start)
                 step_start = now

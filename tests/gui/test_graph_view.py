@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from micrograd_gui import render
 from micrograd_gui.document import Definition, Document
-from micrograd_gui.widgets import graph_view
+from micrograd_gui.widgets import graph_items, layout_scheduler
 from micrograd_gui.widgets.graph_view import GraphView
 from tests.workspaces import LECTURE, NEURON, shared_chain_definitions
 
@@ -222,7 +222,7 @@ def test_select_highlights_one_value_and_clears(qtbot, view, document):
     """select(name) colours that node; select(None) clears it."""
     fill(qtbot, view, document, LECTURE)
     view.select("d")
-    assert view.node_item("d").fill == graph_view.SELECTED_FILL
+    assert view.node_item("d").fill == graph_items.SELECTED_FILL
     assert view.node_item("a").fill is None
     view.select(None)
     assert view.node_item("d").fill is None and view.selected() is None
@@ -243,8 +243,8 @@ def test_step_highlight_marks_active_node_its_edges_and_visited_nodes(qtbot, vie
     """The active value and the edges around it stand out; visited values differ from pending ones."""
     fill(qtbot, view, document, LECTURE)
     view.set_step_highlight("d", ["L"])
-    assert view.node_item("d").fill == graph_view.ACTIVE_FILL
-    assert view.node_item("L").fill == graph_view.VISITED_FILL
+    assert view.node_item("d").fill == graph_items.ACTIVE_FILL
+    assert view.node_item("L").fill == graph_items.VISITED_FILL
     assert view.node_item("a").fill is None
     lit = sorted(view.highlighted_edges())
     assert lit == sorted([("v_e", "o_d"), ("v_c", "o_d"), ("o_d", "v_d"), ("v_d", "o_L")])
@@ -384,7 +384,7 @@ def test_slow_layout_shows_the_busy_notice(qtbot, view, document, tmp_path, monk
 
 def test_a_workspace_too_big_to_draw_says_so(qtbot, view, document, monkeypatch):
     """Past the drawing limit the panel explains instead of waiting on dot for minutes."""
-    monkeypatch.setattr(graph_view, "MAX_DRAWN_VALUES", 5)
+    monkeypatch.setattr(layout_scheduler, "MAX_DRAWN_VALUES", 5)
     with qtbot.waitSignal(view.layout_failed, timeout=5000) as blocker:
         document.replace_definitions(LECTURE)
     assert "7 values" in blocker.args[0] and "at most 5" in view.message()

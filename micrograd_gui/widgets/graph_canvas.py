@@ -1,0 +1,108 @@
+"""The graph panel's canvas: the zoomable, pannable view of a picture's scene."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsScene, QGraphicsView, QToolTip, QWidget
+
+from micrograd_gui.widgets.graph_items import BACKGROUND, NodeItem, Overview
+
+MIN_SCALE, MAX_SCALE = 0.02, 8.0
+ZOOM_STEP = 1.25
+
+
+class GraphCanvas(QGraphicsView):
+    """The zoomable, pannable view of the scene; reports clicks on value nodes and shows their tooltips.
+
+    `tooltip(name)` makes the text shown when hovering the value `name`.
+    Signals: `node_clicked(name, shift)` on a click (not a drag) on a value
+    node or one of its copies; `zoomed()` each time `scale_by` changes the
+    scale (the wheel, the +/- keys, the zoom actions).
+    """
+
+    node_clicked = Signal(str, bool)
+    zoomed = Signal()
+
+    def __init__(self, scene: QGraphicsScene, parent: QWidget, tooltip: Callable[[str], str]) -> None:
+        super().__init__(scene, parent)
+        self.setObjectName("graphCanvas")
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setBackgroundBrush(BACKGROUND)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._tooltip = tooltip
+        self._press: tuple[QPoint, str, bool] | None = None
+
+    def name_at(self, pos: QPoint) -> str | None:
+        """The value drawn under a viewport point (its record or one of its copies), if any."""
+        for item in self.items(pos):
+            if isinstance(item, NodeItem) and item.is_value:
+                return item.name
+            if isinstance(item, Overview):
+                return item.name_at(self.mapToScene(pos))
+        return None
+
+    def scale_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
+        current = self.transform().m11()
+        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        if abs(factor - 1.0) < 1e-9:
+            return
+        anchor = self.transformationAnchor()
+        if not anchor_under_mouse:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.scale(factor, factor)
+        self.setTransformationAnchor(anchor)
+        self.zoomed.emit()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            # Made on demand: the numbers change too often to keep a tooltip per item up to date.
+            name = self.name_at(event.pos())
+            if name is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self._tooltip(name), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        if delta == 0:
+            super().wheelEvent(event)
+            return
+        self.scale_by(ZOOM_STEP ** (delta / 120.0))
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.scale_by(ZOOM_STEP, anchor_under_mouse=False)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.scale_by(1 / ZOOM_STEP, anchor_under_mouse=False)
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        if event.button() == Qt.MouseButton.LeftButton:
+            name = self.name_at(event.position().toPoint())
+            if name is not None:
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self._press = (event.position().toPoint(), name, shift)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        if press is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if (event.position().toPoint() - press[0]).manhattanLength() < QApplication.startDragDistance():
+            self.node_clicked.emit(press[1], press[2])

@@ -1,0 +1,297 @@
+"""The graph picture's scene items and their look: value records, op ellipses, edges, the zoomed-out overview.
+
+Each item paints itself from its part of a `render.Layout`; none knows the
+document. Colours, line widths and the font of the picture have their home here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from micrograd_gui import assets, render
+from micrograd_gui.render import LayoutEdge, LayoutNode
+
+# ---- the look -----------------------------------------------------------------
+
+BACKGROUND = QColor("white")
+INK = QColor("#202020")
+COPY_INK = QColor("#6b6b6b")
+SELECTED_FILL = QColor("#dcebff")
+SELECTED_INK = QColor("#2f6fd6")
+ACTIVE_FILL = QColor("#ffedc2")
+ACTIVE_INK = QColor("#d98200")
+VISITED_FILL = QColor("#e3f4e1")
+BORDER = QColor("#c8c8c8")
+BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
+TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
+
+LINE_WIDTH = 1.0
+HIGHLIGHT_WIDTH = 2.5
+TEXT_PADDING = 3.0  # scene units kept free on each side of a cell's text
+TINY_TEXT = 3.0  # below this many pixels on screen, text is drawn as a grey bar
+BLOCK_BELOW = 8.0  # a node less than this many pixels tall is drawn as a plain block
+
+
+def graph_font() -> QFont:
+    """The font of every text in the picture, at the size the layout measured it with."""
+    font = QFont(render.FONT_FAMILY)
+    font.setPixelSize(round(render.FONT_SIZE))
+    # Unhinted glyphs scale linearly with the zoom, so text measured once fits at every zoom.
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
+# ---- scene items ------------------------------------------------------------------
+
+
+def _lod(painter: QPainter) -> float:
+    """How many pixels one scene unit covers."""
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _pen(colour: QColor, width: float, lod: float, least: float = 1.0) -> QPen:
+    """A pen `width` scene units wide, but never thinner than `least` pixels: a big graph zoomed out stays visible."""
+    if width * lod >= least:
+        return QPen(colour, width)
+    pen = QPen(colour, least)
+    pen.setCosmetic(True)
+    return pen
+
+
+class NodeItem(QGraphicsItem):
+    """A node drawn from its layout: a value's record, a dashed copy of it, or an op ellipse.
+
+    Its texts change in place (a leaf edit, a backward); a text wider than its
+    cell is squeezed horizontally so it always fits.
+    """
+
+    def __init__(self, node: LayoutNode, font: QFont, metrics: QFontMetricsF) -> None:
+        super().__init__()
+        self.node = node
+        self.name = node.name
+        self.kind = node.kind
+        self._font = font
+        self._metrics = metrics
+        x, y, w, h = node.rect
+        self.setPos(x, y)
+        self._rect = QRectF(0, 0, w, h)
+        self._cells = [QRectF(f.cell[0] - x, f.cell[1] - y, f.cell[2], f.cell[3]) for f in node.fields]
+        self._centres = [(f.cell[0] - x + f.cell[2] / 2, f.cell[1] - y + f.cell[3] / 2) for f in node.fields]
+        self._rooms = [max(f.cell[2] - 2 * TEXT_PADDING, 1.0) for f in node.fields]
+        self._separators = [(QPointF(a[0] - x, a[1] - y), QPointF(b[0] - x, b[1] - y)) for a, b in node.separators]
+        self._texts = [f.text for f in node.fields]
+        self._widths = [metrics.horizontalAdvance(text) for text in self._texts]
+        self._grad_stale = False
+        self.fill: QColor | None = None
+        self.outline: QColor | None = None
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind in ("value", "copy")
+
+    @property
+    def grad_stale(self) -> bool:
+        return self._grad_stale
+
+    def texts(self) -> list[str]:
+        return list(self._texts)
+
+    def set_texts(self, texts: Iterable[str], grad_stale: bool = False) -> None:
+        changed = grad_stale != self._grad_stale
+        for i, text in enumerate(texts):
+            if i < len(self._texts) and self._texts[i] != text:
+                self._texts[i] = text
+                self._widths[i] = self._metrics.horizontalAdvance(text)
+                changed = True
+        if changed:
+            self._grad_stale = grad_stale
+            self.update()
+
+    def set_colours(self, fill: QColor | None, outline: QColor | None) -> None:
+        if fill != self.fill or outline != self.outline:
+            self.fill, self.outline = fill, outline
+            self.update()
+
+    def text_fits(self, index: int) -> bool:
+        """Whether the text of a cell fits its cell without being squeezed."""
+        return self._widths[index] <= self._cells[index].width() - 2 * TEXT_PADDING
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        if self.node.shape == "ellipse":
+            path.addEllipse(self._rect)
+        else:
+            path.addRect(self._rect)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = _lod(painter)
+        ink = COPY_INK if self.kind == "copy" else INK
+        if lod * self._rect.height() < BLOCK_BELOW:  # a few pixels tall: a plain block, cheap to paint
+            painter.fillRect(self._rect, self.outline or (self.fill.darker(125) if self.fill else BLOCK_INK))
+            return
+        if self.outline:
+            pen = _pen(self.outline, HIGHLIGHT_WIDTH, lod, least=2.0)
+        else:
+            pen = _pen(ink, LINE_WIDTH, lod)
+        if self.node.dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(self.fill or BACKGROUND))
+        if self.node.shape == "ellipse":
+            painter.drawEllipse(self._rect)
+        else:
+            painter.drawRect(self._rect)
+            painter.setPen(_pen(ink, LINE_WIDTH, lod))
+            for a, b in self._separators:
+                painter.drawLine(a, b)
+        if lod * render.FONT_SIZE < TINY_TEXT:  # unreadable: grey bars stand for the texts
+            for (cx, cy), room, width in zip(self._centres, self._rooms, self._widths):
+                width = min(width, room)
+                painter.fillRect(QRectF(cx - width / 2, cy - 2, width, 4), TEXT_BAR)
+            return
+        painter.setFont(self._font)
+        shift = (self._metrics.ascent() - self._metrics.descent()) / 2
+        for i, ((cx, cy), room, text, width) in enumerate(zip(self._centres, self._rooms, self._texts, self._widths)):
+            painter.setPen(assets.STALE_COLOUR if (i == 2 and self._grad_stale) else ink)
+            if width <= room:
+                painter.drawText(QPointF(cx - width / 2, cy + shift), text)
+            else:  # numbers change without a new layout: squeeze the text into its cell
+                painter.save()
+                painter.translate(cx, cy + shift)
+                painter.scale(room / width, 1.0)
+                painter.drawText(QPointF(-width / 2, 0), text)
+                painter.restore()
+
+
+def _edge_path(edge: LayoutEdge, path: QPainterPath) -> None:
+    points = edge.path
+    if not points:
+        return
+    path.moveTo(*points[0])
+    for i in range(1, len(points) - 2, 3):
+        (ax, ay), (bx, by), (cx, cy) = points[i], points[i + 1], points[i + 2]
+        path.cubicTo(ax, ay, bx, by, cx, cy)
+
+
+class EdgeBatch(QGraphicsItem):
+    """Many plain edges in one item: far fewer items to build and to index than one per edge."""
+
+    def __init__(self, edges: list[LayoutEdge]) -> None:
+        super().__init__()
+        self._lines = QPainterPath()
+        self._arrows = QPainterPath()
+        for edge in edges:
+            _edge_path(edge, self._lines)
+            if edge.arrow:
+                self._arrows.addPolygon(QPolygonF([QPointF(x, y) for x, y in edge.arrow]))
+                self._arrows.closeSubpath()
+        bounds = self._lines.boundingRect().united(self._arrows.boundingRect())
+        self._bounds = bounds.adjusted(-LINE_WIDTH, -LINE_WIDTH, LINE_WIDTH, LINE_WIDTH)
+        self.setZValue(-1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()  # never hit: clicks and tooltips go to the nodes
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(_pen(INK, LINE_WIDTH, _lod(painter)))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._lines)
+        painter.fillPath(self._arrows, INK)
+
+
+class EdgeHighlight(QGraphicsItem):
+    """One edge drawn over the plain ones in a highlight colour (the backward step in progress)."""
+
+    def __init__(self, edge: LayoutEdge, colour: QColor) -> None:
+        super().__init__()
+        self.edge = edge
+        self.colour = colour
+        self._line = QPainterPath()
+        _edge_path(edge, self._line)
+        self._arrow = QPolygonF([QPointF(x, y) for x, y in edge.arrow])
+        bounds = self._line.boundingRect().united(self._arrow.boundingRect())
+        self._bounds = bounds.adjusted(-HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH)
+        self.setZValue(-0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = _lod(painter)
+        painter.setPen(_pen(self.colour, HIGHLIGHT_WIDTH, lod, least=2.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._line)
+        if not self._arrow.isEmpty():
+            painter.setPen(_pen(self.colour, LINE_WIDTH, lod))
+            painter.setBrush(self.colour)
+            painter.drawPolygon(self._arrow)
+
+
+class NodeLayer(QGraphicsItem):
+    """The parent of every node item: hiding it hides them all in one call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        pass
+
+
+class Overview(QGraphicsItem):
+    """Every node as a plain block, in one item: what a zoomed-out picture paints instead of a thousand items.
+
+    `name_at` finds the value under a point, so clicks and tooltips still work zoomed out.
+    """
+
+    def __init__(self, nodes: tuple[LayoutNode, ...]) -> None:
+        super().__init__()
+        self._nodes = nodes
+        self._blocks = QPainterPath()
+        for node in nodes:
+            self._blocks.addRect(QRectF(*node.rect))
+        self._bounds = self._blocks.boundingRect()
+        self._marks: list[tuple[QRectF, QColor]] = []
+        heights = sorted(node.rect[3] for node in nodes if node.shape == "record")
+        self.node_height = heights[len(heights) // 2] if heights else 36.0
+        self.setVisible(False)
+
+    def set_marks(self, marks: list[tuple[QRectF, QColor]]) -> None:
+        """Blocks drawn in a colour (selection, backward step) over the grey ones."""
+        self._marks = marks
+        self.update()
+
+    def name_at(self, point: QPointF) -> str | None:
+        x, y = point.x(), point.y()
+        for node in self._nodes:
+            left, top, width, height = node.rect
+            if node.kind != "op" and left <= x <= left + width and top <= y <= top + height:
+                return node.name
+        return None
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.fillPath(self._blocks, BLOCK_INK)
+        for rect, colour in self._marks:
+            painter.fillRect(rect, colour)

@@ -1,0 +1,167 @@
+"""One laid-out picture of the workspace: its scene, its items by value name, and what is drawn on them.
+
+A picture is built from a `render.Layout` and freed a few items at a time
+(both as generators the caller runs in slices between events). The numbers
+and the colours of selection and of the backward step change on its items in
+place, so nothing moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from PySide6.QtCore import QObject, QRectF
+from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from engine import format_decimals
+from micrograd_gui import render
+from micrograd_gui.document import Document
+from micrograd_gui.render import Layout
+from micrograd_gui.widgets.graph_items import (
+    ACTIVE_FILL,
+    ACTIVE_INK,
+    BACKGROUND,
+    BLOCK_INK,
+    HIGHLIGHT_WIDTH,
+    SELECTED_FILL,
+    SELECTED_INK,
+    VISITED_FILL,
+    EdgeBatch,
+    EdgeHighlight,
+    NodeItem,
+    NodeLayer,
+    Overview,
+)
+
+EDGES_PER_BATCH = 32
+MARGIN = 12.0  # scene units around the layout
+
+
+class Picture:
+    """One laid-out picture: its scene and its items by value name."""
+
+    def __init__(self, parent: QObject | None, layout: Layout | None = None) -> None:
+        self.layout = layout
+        self.scene = QGraphicsScene(parent)
+        self.scene.setBackgroundBrush(BACKGROUND)
+        self.values: dict[str, NodeItem] = {}
+        self.copies: dict[str, list[NodeItem]] = {}
+        self.ops: dict[str, NodeItem] = {}
+        self.highlights: list[EdgeHighlight] = []
+        self.items: list[QGraphicsItem] = []  # every item built, in order
+        self.layer = NodeLayer()
+        self.overview: Overview | None = None
+        if layout is not None:
+            self.scene.setSceneRect(QRectF(-MARGIN, -MARGIN, layout.width + 2 * MARGIN, layout.height + 2 * MARGIN))
+
+    def build(self, font: QFont, metrics: QFontMetricsF) -> Iterator[None]:
+        """Make the items one at a time; the caller runs this in slices between events."""
+        assert self.layout is not None
+        # Neighbouring edges share a batch, so a batch's bounds stay small and painting can skip it.
+        edges = sorted(self.layout.edges, key=lambda e: (round(e.path[0][0] / 150) if e.path else 0, e.path[:1]))
+        for start in range(0, len(edges), EDGES_PER_BATCH):
+            batch = EdgeBatch(edges[start : start + EDGES_PER_BATCH])
+            self.scene.addItem(batch)
+            self.items.append(batch)
+            yield
+        self.scene.addItem(self.layer)
+        self.items.append(self.layer)
+        for node in self.layout.nodes:
+            item = NodeItem(node, font, metrics)
+            item.setParentItem(self.layer)
+            self.items.append(item)
+            if node.kind == "value":
+                self.values[node.name] = item
+            elif node.kind == "copy":
+                self.copies.setdefault(node.name, []).append(item)
+            else:
+                self.ops[node.name] = item
+            yield
+        self.overview = Overview(self.layout.nodes)
+        self.scene.addItem(self.overview)
+        self.items.append(self.overview)
+
+    def show_blocks(self, blocks: bool) -> None:
+        """Draw every node as a plain block (zoomed far out), or in full."""
+        if self.overview is not None and self.overview.isVisible() != blocks:
+            self.overview.setVisible(blocks)
+            self.layer.setVisible(not blocks)
+
+    def show_numbers(self, document: Document) -> None:
+        """Write each value's current data and grad into its record and its copies."""
+        stale = document.grads_stale
+        copies = self.copies
+        for name, item in self.values.items():
+            if name not in document:
+                continue
+            texts = [
+                name,
+                f"data {format_decimals(document.data(name))}",
+                f"grad {format_decimals(document.grad(name))}",
+            ]
+            item.set_texts(texts, stale)
+            for copy in copies.get(name, ()):
+                copy.set_texts(texts, stale)
+
+    def show_marks(self, active: str | None, visited: Collection[str], selected: str | None) -> None:
+        """Colour the selected value, the backward step's active value and its edges, and the values it visited."""
+        for name, item in self.values.items():
+            fill, outline = None, None
+            if name == active:
+                fill, outline = ACTIVE_FILL, ACTIVE_INK
+            elif name in visited:
+                fill = VISITED_FILL
+            if name == selected:
+                fill, outline = (fill or SELECTED_FILL), SELECTED_INK
+            item.set_colours(fill, outline)
+            for copy in self.copies.get(name, ()):
+                copy.set_colours(fill, outline)
+        for name, item in self.ops.items():
+            item.set_colours(ACTIVE_FILL if name == active else None, ACTIVE_INK if name == active else None)
+        if self.overview is not None:
+            marks = []
+            for item in [
+                *self.values.values(),
+                *self.ops.values(),
+                *(c for cs in self.copies.values() for c in cs),
+            ]:
+                if item.outline or item.fill:
+                    colour = item.outline or (item.fill.darker(125) if item.fill else BLOCK_INK)
+                    marks.append(
+                        (
+                            item.sceneBoundingRect().adjusted(
+                                HIGHLIGHT_WIDTH, HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH, -HIGHLIGHT_WIDTH
+                            ),
+                            colour,
+                        )
+                    )
+            self.overview.set_marks(marks)
+        for highlight in self.highlights:
+            self.scene.removeItem(highlight)
+        self.highlights = []
+        if active is not None and self.layout is not None:
+            # The edges of the step: operands -> op -> active value, and active value -> its users' ops.
+            around = {render.value_id(active), render.op_id(active)}
+            around.update(copy.node.id for copy in self.copies.get(active, ()))
+            for edge in self.layout.edges:
+                if edge.head == render.op_id(active) or edge.tail in around:
+                    highlight = EdgeHighlight(edge, ACTIVE_INK)
+                    self.scene.addItem(highlight)
+                    self.highlights.append(highlight)
+
+    def discard(self) -> Iterator[None]:
+        """Free the items a few at a time (yielding between them), then the scene.
+
+        Deleting a big picture's items at once would stall the UI thread for tens of milliseconds.
+        """
+        self.values, self.copies, self.ops, self.highlights = {}, {}, {}, []
+        self.overview = None
+        items, self.items = self.items, []
+        while items:
+            for item in reversed(items[-32:]):  # last built first: the nodes before their layer
+                self.scene.removeItem(item)  # back to Python, freed with the last reference
+            del items[-32:]
+            yield
+        self.scene.clear()
+        self.scene.deleteLater()
