@@ -67,3 +67,54 @@ def test_only_graph_py_imports_graphviz():
         if isinstance(node, (ast.Import, ast.ImportFrom))
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module an import statement in `path` names (TYPE_CHECKING blocks included)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_no_widget_imports_the_main_window():
+    """Widgets take the workspace session: no module in micrograd_gui/widgets/ but main_window.py imports it."""
+    offenders = []
+    for path in sorted((ROOT / "micrograd_gui" / "widgets").glob("*.py")):
+        if path.name == "main_window.py":
+            continue
+        imported = imported_modules(path)
+        if any(name.startswith("micrograd_gui.widgets.main_window") for name in imported) or "MainWindow" in {
+            name.rsplit(".", 1)[-1] for name in imported if name.startswith("micrograd_gui.widgets")
+        }:
+            offenders.append(path.relative_to(ROOT).as_posix())
+    assert offenders == []
+
+
+def test_the_check_for_main_window_imports_sees_one(tmp_path):
+    """The import check above finds an import of the main window, even one for type checking only."""
+    source = ROOT / "micrograd_gui" / "widgets" / "value_form.py"
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        source.read_text() + "\nif TYPE_CHECKING:\n    from micrograd_gui.widgets.main_window import MainWindow\n"
+    )
+    assert "micrograd_gui.widgets.main_window" in imported_modules(probe)
+
+
+LONG_MODULE = 600
+
+
+def test_long_modules_say_why_at_their_top():
+    """A module of micrograd_gui/ over 600 lines says why in its docstring (a line starting 'Size:')."""
+    unexplained = []
+    for path in sorted((ROOT / "micrograd_gui").rglob("*.py")):
+        text = path.read_text()
+        if text.count("\n") > LONG_MODULE:
+            docstring = ast.get_docstring(ast.parse(text)) or ""
+            if not any(line.startswith("Size:") for line in docstring.splitlines()):
+                unexplained.append(f"{path.relative_to(ROOT).as_posix()} ({text.count(chr(10))} lines)")
+    assert unexplained == []

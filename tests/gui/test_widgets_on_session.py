@@ -196,8 +196,12 @@ def test_background_jobs_report_on_the_ui_thread(qtbot):
 
     jobs = BackgroundJobs()
     seen = []
-    jobs.start("ok", lambda: threading.current_thread().name, lambda r, e: seen.append((r, e, threading.current_thread())))
-    jobs.start("bad", lambda: 1 / 0, lambda r, e: seen.append((r, e, threading.current_thread())))
+
+    def done(result, error):
+        seen.append((result, error, threading.current_thread()))
+
+    jobs.start("ok", lambda: threading.current_thread().name, done)
+    jobs.start("bad", lambda: 1 / 0, done)
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     results = {type(e).__name__ if e else r for r, e, _ in seen}
     assert results == {"micrograd-gui-ok", "ZeroDivisionError"}
