@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import stat
-import textwrap
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent, QImage, QWheelEvent
@@ -16,6 +12,7 @@ from micrograd_gui import render
 from micrograd_gui.document import Definition, Document
 from micrograd_gui.widgets import graph_items, layout_scheduler
 from micrograd_gui.widgets.graph_view import GraphView
+from tests.gui.graph_helpers import fake_dot
 from tests.workspaces import LECTURE, NEURON, shared_chain_definitions
 
 
@@ -38,13 +35,6 @@ def view(qtbot, document):
 def fill(qtbot, view, document, definitions):
     with qtbot.waitSignal(view.picture_updated, timeout=20000):
         document.replace_definitions(definitions)
-
-
-def fake_dot(tmp_path: Path, body: str, name: str = "fake-dot") -> str:
-    path = tmp_path / name
-    path.write_text("#!/bin/sh\n" + textwrap.dedent(body))
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return str(path)
 
 
 def non_white_pixels(image: QImage, step: int = 2) -> int:
