@@ -463,13 +463,15 @@ def test_tool_bars_and_docks_of_an_older_layout_are_ignored(qtbot):
 
 def test_first_window_has_a_sensible_default_layout(qtbot):
     """With nothing remembered the window opens large, with a narrow side panel and the graph above the table."""
+    from micrograd_gui.widgets.window_state import WindowState
+
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
     qtbot.wait(10)
     w.resize(1400, 900)
     w.main_splitter.setSizes([0, 0])
-    w._default_splitter(w.main_splitter)
+    WindowState(w, w.centre_area, w.main_splitter, w.centre_splitter)._default_splitter(w.main_splitter)
     side, centre = w.main_splitter.sizes()
     assert 250 <= side <= 400 < centre
     graph, values = w.centre_splitter.sizes()
