@@ -27,10 +27,13 @@ class WorkspaceSession(QObject):
     Widgets read their inputs and hand a command to `push()` or `try_push()`; they never
     change the document themselves. Messages for the user go out as signals, which the
     window shows: `status_shown(text)` for news, `error_shown(text)` for a refusal.
+    `workspace_replaced()` follows New, Open, an example or a recovery: what a widget
+    still says about the work before (an error, a finished walk) no longer applies.
     """
 
     status_shown = Signal(str)
     error_shown = Signal(str)
+    workspace_replaced = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -64,6 +64,7 @@ class ExpressionBar(QWidget):
         self.edit.returnPressed.connect(self.apply)
         self.edit.textEdited.connect(self._clear_error)
         session.document.add_listener(self._on_document_changed)
+        session.workspace_replaced.connect(self._clear_error)
 
     def apply(self) -> bool:
         """Create what the field describes as one undo step; True if it was created."""

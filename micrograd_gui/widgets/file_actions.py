@@ -23,6 +23,7 @@ from PySide6.QtCore import QMimeData, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from micrograd_gui import shortcuts
 from micrograd_gui.document import Document
 from micrograd_gui.exporting import EXPORT_FORMATS, MAX_SCALE, MIN_SCALE, ExportError, ExportOptions, export_snapshot
 from micrograd_gui.session import WorkspaceSession, sentence
@@ -122,7 +123,7 @@ class FileActions(QObject):
         self.export_action = self._action(
             "&Export…", "actionExport", "Export the graph as PNG, SVG, PDF or DOT, or the workspace as a Python script"
         )
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setShortcut(QKeySequence(shortcuts.EXPORT))
         self.example_actions: dict[str, QAction] = {}
         for name in EXAMPLES:
             action = self._action(
@@ -302,6 +303,7 @@ class FileActions(QObject):
         if modified:
             self._session.undo_stack.resetClean()
         self._update_title()
+        self._session.workspace_replaced.emit()
         self._session.show_status(f"Opened {display_name} ({count} value{'s' if count != 1 else ''})")
         if note:
             self._session.show_error(note)
@@ -343,7 +345,7 @@ class FileActions(QObject):
             self._save_in_background(path, then)
 
     def _ask_save_path(self) -> str | None:
-        suggested = self.path or os.path.join(self._start_folder(), self._suggested_file_name())
+        suggested = self.path or os.path.join(self._start_folder(), self._suggested_stem() + SUFFIX)
         path = self.dialogs.ask_save_path(suggested)
         if not path:
             return None
@@ -351,9 +353,13 @@ class FileActions(QObject):
             path += SUFFIX
         return os.path.abspath(path)
 
-    def _suggested_file_name(self) -> str:
-        stem = self.display_name.split(" ")[0]
-        return (stem if stem and stem != "untitled" else "workspace") + SUFFIX
+    def _suggested_stem(self) -> str:
+        """The name to suggest for a file of this work, without a suffix: the file's own name
+        (`lecture1` for lecture1.json), an example's name, or `workspace` when untitled."""
+        if self.path:
+            return Path(self.path).stem
+        stem = self.display_name.split(" ")[0]  # "lecture (example)"
+        return stem if stem and stem != "untitled" else "workspace"
 
     def _save_in_background(self, path: str, then: Callable[[], object] | None = None) -> None:
         if self._saving:
@@ -474,11 +480,10 @@ class FileActions(QObject):
             scale = float(settings.value("export/scale", 2.0))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             scale = 2.0
-        stem = self._suggested_file_name()[: -len(SUFFIX)]
         document = self._session.document
         return self.dialogs.ask_export_options(
             document.names,
-            os.path.join(folder, stem + suffix),
+            os.path.join(folder, self._suggested_stem() + suffix),
             self._rankdir(),
             min(max(scale, MIN_SCALE), MAX_SCALE),
             document.backward_root,

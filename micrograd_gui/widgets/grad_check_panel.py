@@ -31,6 +31,7 @@ AGREE_FILL = QColor("#e8f5e9")
 DISAGREE_COLOUR = QColor("#c62828")
 DISAGREE_FILL = QColor("#fdecea")
 NOT_AVAILABLE_COLOUR = QColor("#757575")
+INTRO = "Compares backward's grads with finite differences."
 # Evaluations (leaves x values) a check may do on the UI thread: about 30 ms. Bigger ones run on a thread.
 INLINE_CHECK_LIMIT = 10_000
 
@@ -69,7 +70,7 @@ class GradCheckPanel(QWidget):
             "gradCheckButton",
             "Run backward, then compare each leaf's grad with a finite difference (f(x+h) - f(x-h)) / 2h",
         )
-        self.status = QLabel("Compares backward's grads with finite differences.")
+        self.status = QLabel(INTRO)
         self.status.setObjectName("gradCheckStatus")
         self.status.setProperty("role", "hint")
         self.status.setWordWrap(True)  # a narrow dock wraps the summary instead of widening the window
@@ -113,8 +114,9 @@ class GradCheckPanel(QWidget):
         self._relay.failed.connect(self._on_failed)
         self._relay.progressed.connect(self._on_progress)
         session.document.add_listener(self._on_document_changed)
+        session.workspace_replaced.connect(self._on_workspace_replaced)
         self.destroyed.connect(self._cancel_running)
-        self._updatecompact_button()
+        self._update_button()
 
     def results(self) -> list[LeafCheck]:
         """The rows shown, one per leaf."""
@@ -151,7 +153,7 @@ class GradCheckPanel(QWidget):
         self._cancel = cancel
         self.status.setText(f"Checking {leaves} leaves…")
         self._set_out_of_date(True)
-        self._updatecompact_button()
+        self._update_button()
         relay = self._relay
         thread = threading.Thread(
             target=_check_in_background,
@@ -173,7 +175,7 @@ class GradCheckPanel(QWidget):
         self._set_out_of_date(False)
         text = summary(self._results)
         self.status.setText(text)
-        self._updatecompact_button()
+        self._update_button()
         self._session.show_status(text)
         self.check_finished.emit(text)
 
@@ -181,7 +183,7 @@ class GradCheckPanel(QWidget):
         if generation != self._generation:
             return
         self._cancel = None
-        self._updatecompact_button()
+        self._update_button()
         self.status.setText("The check could not run")
         self._session.show_error(f"Gradient check: {message}")
 
@@ -229,7 +231,7 @@ class GradCheckPanel(QWidget):
     def _set_out_of_date(self, out_of_date: bool) -> None:
         self.table.setEnabled(not out_of_date)
 
-    def _updatecompact_button(self) -> None:
+    def _update_button(self) -> None:
         root = self._root_choice.currentText()
         self.check_button.setEnabled(bool(root) and root in self._session.document and self._cancel is None)
 
@@ -239,19 +241,30 @@ class GradCheckPanel(QWidget):
             self._cancel = None
 
     def _on_document_changed(self, change: Change) -> None:
-        self._updatecompact_button()
+        self._update_button()
         if self._checked is None:
             return
         if self._session.document.definitions != self._checked:
             self._checked = None
             self._generation += 1
             self._cancel_running()
-            self._updatecompact_button()
+            self._update_button()
             self._set_out_of_date(True)
             if self._results:
                 self.status.setText("Out of date: the workspace changed since this check")
             else:
                 self.status.setText("The workspace changed: check again")
+
+    def _on_workspace_replaced(self) -> None:
+        """New, Open or an example: a check of the old work says nothing about this one."""
+        self._checked = None
+        self._generation += 1
+        self._cancel_running()
+        self._results = []
+        self.table.setRowCount(0)
+        self._set_out_of_date(False)
+        self.status.setText(INTRO)
+        self._update_button()
 
 
 def _check_in_background(

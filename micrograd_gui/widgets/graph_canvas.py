@@ -19,11 +19,13 @@ class GraphCanvas(QGraphicsView):
 
     `tooltip(name)` makes the text shown when hovering the value `name`.
     Signals: `node_clicked(name, shift)` on a click (not a drag) on a value
-    node or one of its copies; `zoomed()` each time `scale_by` changes the
-    scale (the wheel, the +/- keys, the zoom actions).
+    node or one of its copies; `node_double_clicked(name)` on a double-click on
+    one; `zoomed()` each time `scale_by` changes the scale (the wheel, the +/- keys,
+    the zoom actions).
     """
 
     node_clicked = Signal(str, bool)
+    node_double_clicked = Signal(str)
     zoomed = Signal()
 
     def __init__(self, scene: QGraphicsScene, parent: QWidget, tooltip: Callable[[str], str]) -> None:
@@ -106,3 +108,12 @@ class GraphCanvas(QGraphicsView):
             return
         if (event.position().toPoint() - press[0]).manhattanLength() < QApplication.startDragDistance():
             self.node_clicked.emit(press[1], press[2])
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        name = self.name_at(event.position().toPoint()) if event.button() == Qt.MouseButton.LeftButton else None
+        if name is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        self._press = None
+        event.accept()
+        self.node_double_clicked.emit(name)

@@ -36,13 +36,15 @@ class GraphView(QWidget):
 
     Signals: `picture_updated()` each time the picture catches up with the
     workspace; `node_clicked(name, shift)` on a click on a value node (or one
-    of its dashed copies); `selection_changed(name)` ('' for none) when a click
+    of its dashed copies); `node_double_clicked(name)` on a double-click on one;
+    `selection_changed(name)` ('' for none) when a click
     or a new picture changes the selection (not when `select()` is called);
     `layout_failed(message)` when Graphviz could not draw the workspace.
     """
 
     picture_updated = Signal()
     node_clicked = Signal(str, bool)
+    node_double_clicked = Signal(str)
     selection_changed = Signal(str)
     layout_failed = Signal(str)
 
@@ -92,6 +94,7 @@ class GraphView(QWidget):
         self._scheduler.layout_slow.connect(self._show_busy)
         self._scheduler.numbers_changed.connect(self._on_numbers_changed)
         self.canvas.node_clicked.connect(self._on_node_clicked)
+        self.canvas.node_double_clicked.connect(self.node_double_clicked)
         self.canvas.zoomed.connect(self._on_user_zoomed)
 
     # ---- public API -------------------------------------------------------------------

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -31,26 +32,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from micrograd_gui import assets
+from micrograd_gui import assets, shortcuts
 from micrograd_gui.commands import DeleteValues, RenameValue
 from micrograd_gui.document import Change, Document
 from micrograd_gui.session import WorkspaceSession
-from micrograd_gui.settings import app_settings
 from micrograd_gui.widgets.about_box import show_about_box
 from micrograd_gui.widgets.backward_panel import BackwardPanel
 from micrograd_gui.widgets.expression_bar import ExpressionBar
 from micrograd_gui.widgets.file_actions import FileActions
 from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.graph_view import GraphView
+from micrograd_gui.widgets.help_pages import GETTING_STARTED, HelpDialog, keyboard_shortcuts, shortcuts_page
 from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
-
-DEFAULT_SIZE = (1400, 900)
-SIDE_PANEL_WIDTH = 300
-# Saved tool bar and dock states carry this; bump it when they move to another place in the window.
-STATE_VERSION = 1
+from micrograd_gui.widgets.window_state import WindowState
 
 
 class _UndoKeysToWorkspace(QObject):
@@ -111,6 +108,7 @@ class MainWindow(QMainWindow):
         self._on_document_changed(Change(True))
         self._add_file_actions()
         self._add_learning_tools()
+        self._set_tab_order()
         self._undo_keys = _UndoKeysToWorkspace(self)
         for field in self.findChildren(QLineEdit):
             field.installEventFilter(self._undo_keys)
@@ -177,7 +175,7 @@ class MainWindow(QMainWindow):
         # Rename and Delete act on the table's or the graph's selection, so their keys
         # work only there: Delete in a text field still deletes text.
         self.rename_action = self._action("&Rename…", "actionRename", tip="Rename the selected value")
-        self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.rename_action.setShortcut(QKeySequence(shortcuts.RENAME))
         self.delete_action = self._action("&Delete", "actionDelete", tip="Delete the selected values")
         self.delete_action.setShortcuts(QKeySequence.StandardKey.Delete)
         for action in (self.rename_action, self.delete_action):
@@ -188,21 +186,29 @@ class MainWindow(QMainWindow):
         self.backward_action = self._action(
             "&Backward", "actionBackward", "backward", "Run backward from the value chosen in Backward"
         )
-        self.backward_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.backward_action.setShortcut(QKeySequence(shortcuts.BACKWARD))
         self.zero_grads_action = self._action("&Zero grads", "actionZeroGrads", "zero_grads", "Set every grad to 0")
+        self.zero_grads_action.setShortcut(QKeySequence(shortcuts.ZERO_GRADS))
+        self.focus_expression_action = self._action(
+            "Type an &expression", "actionFocusExpression", tip="Go to the Expression bar"
+        )
+        self.focus_expression_action.setShortcut(QKeySequence(shortcuts.FOCUS_EXPRESSION))
 
         self.zoom_in_action = self._action("Zoom &in", "actionZoomIn", "zoom_in", "Zoom in on the graph")
         self.zoom_in_action.setShortcuts(QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = self._action("Zoom &out", "actionZoomOut", "zoom_out", "Zoom out of the graph")
         self.zoom_out_action.setShortcuts(QKeySequence.StandardKey.ZoomOut)
         self.fit_action = self._action("&Fit to window", "actionFit", "fit", "Show the whole graph")
-        self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
+        self.fit_action.setShortcut(QKeySequence(shortcuts.FIT))
         self.top_to_bottom_action = self._action(
             "&Top to bottom", "actionTopToBottom", tip="Lay the graph out from top to bottom instead of left to right"
         )
         self.top_to_bottom_action.setCheckable(True)
 
         self.about_action = self._action("&About micrograd-gui", "actionAbout")
+        self.getting_started_action = self._action("&Getting started", "actionGettingStarted")
+        self.getting_started_action.setShortcuts(QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action = self._action("&Keyboard shortcuts", "actionKeyboardShortcuts")
 
     def _lay_out(self) -> None:
         self.side_panel = QWidget()
@@ -219,6 +225,7 @@ class MainWindow(QMainWindow):
         side_scroll.setWidgetResizable(True)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are the Tab stops, not the area
         scroll_bar = side_scroll.verticalScrollBar().sizeHint().width()
         side_scroll.setMinimumWidth(self.side_panel.minimumSizeHint().width() + scroll_bar)
 
@@ -254,12 +261,17 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.backward_action)
         edit.addAction(self.zero_grads_action)
+        edit.addSeparator()
+        edit.addAction(self.focus_expression_action)
         view = self.view_menu
         view.addAction(self.zoom_in_action)
         view.addAction(self.zoom_out_action)
         view.addAction(self.fit_action)
         view.addSeparator()
         view.addAction(self.top_to_bottom_action)
+        self.help_menu.addAction(self.getting_started_action)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
         self.tool_bar = QToolBar("Main tool bar", self)
@@ -283,6 +295,9 @@ class MainWindow(QMainWindow):
         self.fit_action.triggered.connect(self.fit_to_window)
         self.top_to_bottom_action.toggled.connect(self._on_top_to_bottom_toggled)
         self.about_action.triggered.connect(self.show_about)
+        self.getting_started_action.triggered.connect(self.show_getting_started)
+        self.shortcuts_action.triggered.connect(self.show_keyboard_shortcuts)
+        self.graph_view.node_double_clicked.connect(self._on_node_double_clicked)
         self.value_table.value_selected.connect(self._on_table_selection)
         self.graph_view.node_clicked.connect(self._on_node_clicked)
         self.graph_view.selection_changed.connect(self._on_graph_selection)
@@ -329,6 +344,20 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    def show_getting_started(self) -> HelpDialog:
+        """Open Help > Getting started (not modal; tests read and close it)."""
+        return self._show_help("Getting started", GETTING_STARTED)
+
+    def show_keyboard_shortcuts(self) -> HelpDialog:
+        """Open Help > Keyboard shortcuts, read off the actions and buttons themselves."""
+        return self._show_help("Keyboard shortcuts", shortcuts_page(keyboard_shortcuts(self)))
+
+    def _show_help(self, title: str, page: str) -> HelpDialog:
+        dialog = HelpDialog(title, page, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> QMessageBox:
         """Open the About box (not modal to the app's event loop; tests read and close it)."""
@@ -420,6 +449,13 @@ class MainWindow(QMainWindow):
         self.op_buttons.set_operand(name, which)
         self.show_status(f"Operand {which} = {name}" + ("" if shift else " (Shift+click sets B)"))
 
+    def _on_node_double_clicked(self, name: str) -> None:
+        """A double-click on a value in the picture renames it, in the table's Name cell."""
+        if name in self.document:
+            self.value_table.select_name(name)
+            self.value_table.edit_name(name)
+            self.show_status(f"Renaming {name}: type the new name and press Return (Escape cancels)")
+
     def _on_top_to_bottom_toggled(self, checked: bool) -> None:
         self.graph_view.set_rankdir("TB" if checked else "LR")
         self.show_status("Graph laid out " + ("top to bottom" if checked else "left to right"))
@@ -441,49 +477,12 @@ class MainWindow(QMainWindow):
     # ---- window state ----------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        settings = app_settings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self._default_geometry()
-        for key, main_window in (("window/state", self), ("window/centreState", self.centre_area)):
-            state = settings.value(key)
-            if isinstance(state, QByteArray):
-                main_window.restoreState(state, STATE_VERSION)  # a state from an older layout is ignored
-        splitters = {"window/mainSplitter": self.main_splitter, "window/centreSplitter": self.centre_splitter}
-        for key, splitter in splitters.items():
-            value = settings.value(key)
-            if not (isinstance(value, QByteArray) and splitter.restoreState(value)):
-                self._default_splitter(splitter)
-        self.top_to_bottom_action.setChecked(settings.value("view/rankdir", "LR") == "TB")
-
-    def _default_geometry(self) -> None:
-        width, height = DEFAULT_SIZE
-        screen = self.screen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.95))
-            height = min(height, int(available.height() * 0.95))
-        self.resize(width, height)
-
-    def _default_splitter(self, splitter: QSplitter) -> None:
-        if splitter is self.main_splitter:
-            side_panel = self.main_splitter.widget(0)
-            side = max(side_panel.minimumWidth() if side_panel else 0, SIDE_PANEL_WIDTH)
-            splitter.setSizes([side, max(self.width() - side, 400)])
-        else:
-            splitter.setSizes([max(self.height() * 2 // 3, 300), max(self.height() // 3, 150)])
+        restored = WindowState(self, self.centre_area, self.main_splitter, self.centre_splitter).restore()
+        self.top_to_bottom_action.setChecked(restored.rankdir == "TB")
 
     def save_settings(self) -> None:
         """Remember the window's geometry, splitters, tool bars, docks and graph direction."""
-        settings = app_settings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(STATE_VERSION))
-        settings.setValue("window/centreState", self.centre_area.saveState(STATE_VERSION))
-        settings.setValue("window/mainSplitter", self.main_splitter.saveState())
-        settings.setValue("window/centreSplitter", self.centre_splitter.saveState())
-        settings.setValue("view/rankdir", self.graph_view.rankdir())
+        WindowState(self, self.centre_area, self.main_splitter, self.centre_splitter).save(self.graph_view.rankdir())
 
     def _add_file_actions(self) -> None:
         """The File menu's items above Quit, New, Open, Save and Export at the front of the tool bar,
@@ -526,6 +525,42 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(tool_bar.toggleViewAction())
         self.view_menu.addAction(dock.toggleViewAction())
+        self.learn_menu = QMenu("&Learn", self)
+        self.learn_menu.setObjectName("learnMenu")
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.learn_menu)
+        for item in dock.menu_actions():
+            if item is None:
+                self.learn_menu.addSeparator()
+            else:
+                self.learn_menu.addAction(item)
+        self.focus_expression_action.triggered.connect(self._focus_expression)
+
+    def _focus_expression(self) -> None:
+        self.expression_bar.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.expression_bar.edit.selectAll()
+
+    def _set_tab_order(self) -> None:
+        """Tab goes top to bottom, left to right: the expression bar, the side panel's fields, the
+        picture, the table, then the Learn panel."""
+        form, ops, backward = self.value_form, self.op_buttons, self.backward_panel
+        chain: list[QWidget] = [
+            self.expression_bar.edit,
+            form.name_edit,
+            form.data_edit,
+            form.create_button,
+            ops.operand_a,
+            ops.operand_b,
+            ops.result_name_edit,
+            *ops.buttons.values(),
+            backward.backward_from,
+            backward.backward_button,
+            backward.zero_grads_button,
+            self.graph_view.canvas,
+            self.value_table,
+            self.learning_dock.tabs,
+        ]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     # ---- drops and closing ---------------------------------------------------------------
 

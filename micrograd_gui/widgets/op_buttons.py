@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from micrograd_gui import shortcuts
 from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Definition, DocumentError
 from micrograd_gui.session import WorkspaceSession
@@ -75,7 +77,10 @@ class OpButtons(QGroupBox):
             button = QPushButton(operation.symbol)
             button.setObjectName(operation.object_name)
             button.setProperty("role", "op")
-            button.setToolTip(f"{operation.formula}\nlocal derivative: {operation.derivative}")
+            key = QKeySequence(shortcuts.OPERATIONS[operation.op])
+            button.setShortcut(key)
+            shown = key.toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{operation.formula}\nlocal derivative: {operation.derivative}\nshortcut: {shown}")
             button.setAccessibleName(operation.name)
             # A push button's size hint is at least 80 px wide; five in a row would widen the side panel.
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance(operation.symbol) + 20)
@@ -108,6 +113,7 @@ class OpButtons(QGroupBox):
         for operation in OPERATIONS:
             self.buttons[operation.op].clicked.connect(lambda _=False, op=operation.op: self.apply(op))
         self.result_name_edit.textEdited.connect(self._clear_error)
+        session.workspace_replaced.connect(self._clear_error)
 
     def apply(self, op: str) -> bool:
         """Create `A op B` (or `op(A)`, or `A ** B's number`); True if it was created."""

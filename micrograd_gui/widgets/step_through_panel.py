@@ -88,8 +88,10 @@ class StepThroughPanel(QWidget):
         scroll.setWidget(self.explanation)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the text is read, not a Tab stop
         line = self.explanation.fontMetrics().lineSpacing()
-        scroll.setMinimumHeight(4 * line + 16)  # a step's four lines; more scroll
+        scroll.setMinimumHeight(4 * line + 16)  # a step's four lines at the least; more scroll
+        self._scroll = scroll
         self.play_timer = QTimer(self)
 
         controls = QHBoxLayout()
@@ -112,6 +114,7 @@ class StepThroughPanel(QWidget):
         self.play_timer.timeout.connect(self._on_tick)
         session.document.add_listener(self._on_document_changed)
         root_choice.currentTextChanged.connect(self._on_root_changed)
+        session.workspace_replaced.connect(self._on_workspace_replaced)
         self._on_speed_changed(self.speed.value())
         self._show_intro()
         self._update_buttons()
@@ -231,14 +234,21 @@ class StepThroughPanel(QWidget):
             elif stepper.done:
                 text += f"\n\nDone: every grad is d{stepper.root_name}/d(value), as Backward gives."
             self.explanation.setText(text)
+            if stepper.done:  # a short panel still shows the closing line: scrolled to the end once laid out
+                bar = self._scroll.verticalScrollBar()
+                QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))
             self._highlight(step.node, stepper.visited())
         self._update_buttons()
 
     def _show_intro(self) -> None:
-        root = self._root_choice.currentText() or "L"
+        root = self._root_choice.currentText()
         lines = [self._notice] if self._notice else []
+        if root:
+            lines.append(f"Step walks backward from {root} one node at a time, in reverse topological order.")
+        else:
+            lines.append("Create values and choose one in Backward: Step walks backward from it")
+            lines.append("one node at a time, in reverse topological order.")
         lines += [
-            f"Step walks backward from {root} one node at a time, in reverse topological order.",
             "Each step applies the chain rule at one node:",
             "    operand.grad += (d node / d operand) * node.grad",
         ]
@@ -274,11 +284,19 @@ class StepThroughPanel(QWidget):
 
     def _on_root_changed(self, root: str) -> None:
         if self._stepper is not None and root != self._stepper.root_name:
-            self._abandon(f"The walk ended: Backward is now from {root}.")
+            self._abandon(f"The walk ended: Backward is now from {root}." if root else "The walk ended.")
         else:
             self._update_buttons()
             if self._stepper is None:
                 self._show_intro()
+
+    def _on_workspace_replaced(self) -> None:
+        """New, Open or an example: a walk of the old work, and what it said, are over."""
+        if self._stepper is not None:
+            self._abandon("")
+        self._notice = ""
+        self._show_intro()
+        self._update_buttons()
 
     def _on_play_toggled(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")

@@ -62,6 +62,7 @@ class ValueForm(QGroupBox):
         self.name_edit.textEdited.connect(self._clear_error)
         self.data_edit.textEdited.connect(self._clear_error)
         session.document.add_listener(self._on_document_changed)
+        session.workspace_replaced.connect(self._clear_error)
         self._suggest_name()
 
     def create_value(self) -> bool:

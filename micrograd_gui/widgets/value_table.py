@@ -26,8 +26,8 @@ CELL_PADDING = 16  # a cell's margins and focus frame, both sides
 NAME_CHARS = (6, 24)
 OP_CHARS = (10, 40)
 NUMBER_TEMPLATE = "-0000.0000"  # Data and Grad are at least this wide
-SPREAD_WEIGHTS = {NAME: 1, OP: 2, DATA: 1, GRAD: 1}  # shares of the spare width
-SPREAD_LIMIT = 1.6  # no column grows past this many times its fit: a wide window leaves the rest blank
+SPREAD_WEIGHTS = {NAME: 1, OP: 1, DATA: 1, GRAD: 1}  # equal shares of the spare width: the table is filled
+SPREAD_LIMIT = 8.0  # no column grows past this many times its fit (a very wide table leaves some blank)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
@@ -217,6 +217,7 @@ class ValueTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -286,9 +287,9 @@ class ValueTable(QTableView):
     def fit_columns(self, *_: object) -> None:
         """Size each column to its texts (sampled in big workspaces) within sensible bounds.
 
-        Spare width is shared out modestly (Op gets twice the others' share, and no column grows
-        past SPREAD_LIMIT times its fit), so numbers stay near their names; in a narrow table Op,
-        then Name, give way first. Columns the user has resized keep their width."""
+        Spare width is shared out equally, so the columns fill the table (no column grows past
+        SPREAD_LIMIT times its fit); in a narrow table Op, then Name, give way first. Columns the
+        user has resized keep their width."""
         wanted = self._wanted_widths()
         auto = [column for column in (NAME, OP, DATA, GRAD) if column not in self._user_sized]
         widths = {
