@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from micrograd_gui.commands import AddDefinitions
@@ -24,7 +24,7 @@ TOOLTIP = (
 UNDO_TEXT_LENGTH = 60
 # The reason beside the field is cut to this width (its tooltip and the status bar have it whole), and the
 # field shrinks to EDIT_MIN_WIDTH, so a refusal never pushes the main tool bar's buttons off a 1024 px window.
-ERROR_WIDTH = 280
+ERROR_WIDTH = 280  # at the least; a wider bar gives the reason up to half its width
 EDIT_MIN_WIDTH = 220
 
 
@@ -53,6 +53,7 @@ class ExpressionBar(QWidget):
         self.error_label.setObjectName("exprError")
         self.error_label.setProperty("role", "error")
         self.error_label.setMaximumWidth(ERROR_WIDTH)
+        self._message = ""
         self.error_label.hide()
 
         layout = QHBoxLayout(self)
@@ -94,8 +95,8 @@ class ExpressionBar(QWidget):
     def _refuse(self, message: str, column: int | None) -> None:
         message = sentence(message)
         self._session.show_error(message)
-        metrics = QFontMetrics(self.error_label.font())
-        self.error_label.setText(metrics.elidedText(message, Qt.TextElideMode.ElideRight, ERROR_WIDTH))
+        self._message = message
+        self._fit_error()
         self.error_label.setToolTip(message)
         self.error_label.show()
         mark_invalid(self.edit, True)
@@ -103,7 +104,23 @@ class ExpressionBar(QWidget):
             self.edit.setCursorPosition(max(0, column - 1))
         self.edit.setFocus()
 
+    def _error_width(self) -> int:
+        return max(ERROR_WIDTH, self.width() // 2 - 40)
+
+    def _fit_error(self) -> None:
+        """The reason, cut to the room there is (its tooltip and the status bar have it whole)."""
+        width = self._error_width()
+        self.error_label.setMaximumWidth(width)
+        metrics = QFontMetrics(self.error_label.font())
+        self.error_label.setText(metrics.elidedText(self._message, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._message and not self.error_label.isHidden():
+            self._fit_error()
+
     def _clear_error(self) -> None:
+        self._message = ""
         self.error_label.hide()
         self.error_label.setToolTip("")
         mark_invalid(self.edit, False)

@@ -5,15 +5,33 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QStyledItemDelegate,
+    QTableView,
+    QWidget,
+)
 
 from engine import format_decimals, format_number
 from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
 from micrograd_gui.document import Change, Document, DocumentError, follow, parse_number
-from micrograd_gui.session import WorkspaceSession
+from micrograd_gui.session import WorkspaceSession, sentence
+from micrograd_gui.widgets.controls import mark_invalid
 
 NAME, OP, DATA, GRAD = range(4)
 COLUMNS = ("Name", "Op", "Data", "Grad")
@@ -168,6 +186,21 @@ class ValueTableModel(QAbstractTableModel):
             return self._session.try_push(SetLeafData, self._document, name, number) is None
         return False
 
+    def rename_refusal(self, row: int, text: str) -> str | None:
+        """Why renaming the value in `row` to `text` would be refused (None when it would not, or
+        when the name is unchanged), as a sentence; nothing changes."""
+        name, new = self._names[row], text.strip()
+        if new == name:
+            return None
+        try:
+            RenameValue(self._document, name, new)
+        except DocumentError as error:
+            return sentence(str(error))
+        return None
+
+    def tell_refusal(self, reason: str) -> None:
+        self._session.show_error(reason)
+
     # ---- following the document ----------------------------------------------
 
     def _on_document_changed(self, change: Change) -> None:
@@ -196,6 +229,32 @@ class ValueTableModel(QAbstractTableModel):
             self.endResetModel()
 
 
+class NameEditing(QStyledItemDelegate):
+    """Edits Name cells in place. Return on a name that would be refused (an existing name, a
+    keyword) keeps the editor open with what was typed, outlined, with the reason in its tooltip and
+    the status bar."""
+
+    def __init__(self, view: ValueTable) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(watched, QLineEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            reason = self._view.value_model().rename_refusal(self._view.currentIndex().row(), watched.text())
+            if reason is not None:
+                watched.setToolTip(reason)
+                mark_invalid(watched, True)
+                watched.selectAll()
+                self._view.value_model().tell_refusal(reason)
+                return True
+        return super().eventFilter(watched, event)
+
+
 class ValueTable(QTableView):
     """The `valueTable` view over a ValueTableModel.
 
@@ -218,6 +277,7 @@ class ValueTable(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
+        self.setItemDelegateForColumn(NAME, NameEditing(self))
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

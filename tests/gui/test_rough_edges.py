@@ -183,3 +183,23 @@ def test_the_last_step_scrolls_its_done_line_into_view(window, qtbot):
     bar = panel._scroll.verticalScrollBar()
     assert "Done:" in panel.explanation.text()
     qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=2_000)
+
+
+def test_renaming_to_an_existing_name_keeps_the_editor_open(window, qtbot):
+    """Return on a name already taken keeps the Name cell open with what was typed and the reason; nothing changes."""
+    build_lecture(window, typed=False)
+    table = window.value_table
+    table.edit_name("e")
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=2_000)
+    editor = QApplication.focusWidget()
+    editor.setText("a")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    assert table.state() == table.State.EditingState
+    assert QApplication.focusWidget() is editor and editor.text() == "a"
+    assert "already" in editor.toolTip() and editor.property("invalid")
+    assert "e" in window.document and window.document.definition("d").operands == ("e", "c")
+    assert window.errors and "already" in window.errors[-1]
+    editor.setText("ab")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "ab" in window.document, timeout=2_000)
+    assert table.state() != table.State.EditingState

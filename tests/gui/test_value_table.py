@@ -21,12 +21,15 @@ def cell(window, name: str, column: int):
 
 
 def edit_cell(window, name: str, column: int, text: str) -> None:
-    """Open the cell's editor as a double-click would, type `text`, press Return."""
+    """Open the cell's editor as a double-click would (or use the one a refused rename kept open),
+    type `text`, press Return."""
     table_view = view(window)
     index = cell(window, name, column)
-    table_view.setCurrentIndex(index)
-    table_view.edit(index)
     editor = table_view.indexWidget(index)
+    if editor is None:
+        table_view.setCurrentIndex(index)
+        table_view.edit(index)
+        editor = table_view.indexWidget(index)
     assert isinstance(editor, QLineEdit), "the cell did not open an editor"
     editor.selectAll()
     QTest.keyClicks(editor, text)
