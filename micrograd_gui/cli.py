@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from micrograd_gui import __version__
+from micrograd_gui.display_check import display_problem
 
 if TYPE_CHECKING:
     from micrograd_gui.widgets.main_window import MainWindow
@@ -164,6 +165,10 @@ def open_window(workspace: str | None = None) -> MainWindow:
 
 
 def run_app(workspace: str | None) -> int:
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(f"micrograd-gui: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
