@@ -385,29 +385,58 @@ def build_dot_source(
     ]
     used_once: set[str] = set()
     copies = 0
+    chunks: dict[str, list[str]] = {}  # each value's statements: its record, its op, the op's edges
     for name in names:
         definition = document.definition(name)
         value = document.value(name)
         label = record_label(name, value.data, value.grad, rankdir)
-        lines.append(f"  {_quote(value_id(name))} [label={label}];")
+        chunk = chunks[name] = [f"  {_quote(value_id(name))} [label={label}];"]
         if definition.is_leaf:
             continue
         op = _quote(op_id(name))
-        lines.append(f"  {op} [label={_quote(op_symbol(value))}, shape=ellipse];")
+        chunk.append(f"  {op} [label={_quote(op_symbol(value))}, shape=ellipse];")
         for operand in definition.operands:
             if operand in split and operand in used_once:
                 tail = copy_id(operand, copies)
                 copies += 1
                 operand_value = document.value(operand)
                 copy_label = record_label(operand, operand_value.data, operand_value.grad, rankdir)
-                lines.append(f"  {_quote(tail)} [label={copy_label}, style=dashed, color=gray40];")
+                chunk.append(f"  {_quote(tail)} [label={copy_label}, style=dashed, color=gray40];")
             else:
                 tail = value_id(operand)
                 used_once.add(operand)
-            lines.append(f"  {_quote(tail)} -> {op};")
-        lines.append(f"  {op} -> {_quote(value_id(name))};")
+            chunk.append(f"  {_quote(tail)} -> {op};")
+        chunk.append(f"  {op} -> {_quote(value_id(name))};")
+    for component in _components_in_drawing_order(document, names, rankdir):
+        for name in component:
+            lines.extend(chunks[name])
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _components_in_drawing_order(document: Document, names: list[str], rankdir: str) -> list[list[str]]:
+    """The values in groups that share no edge, each group in creation order, the groups in the
+    order that draws the older first: top to bottom (LR) or left to right (TB). `dot` places
+    separate groups in the order they appear from left to right in TB, which left to right turns
+    into bottom to top: for LR the groups are given newest first, so that the leaves a, b, c
+    created in that order read a, b, c from the top."""
+    parent = {name: name for name in names}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for name in names:
+        for operand in document.definition(name).operands:
+            if operand in parent:
+                parent[root(operand)] = root(name)
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(root(name), []).append(name)
+    ordered = list(groups.values())  # by each group's oldest value
+    return ordered[::-1] if rankdir == "LR" else ordered
 
 
 # ---- the layout --------------------------------------------------------------

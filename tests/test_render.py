@@ -564,3 +564,36 @@ def test_awkward_names_are_drawn_as_typed(monkeypatch):
     ).stdout.decode()
     texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     assert texts == [name, "data 2.0000", "grad 0.0000"]
+
+
+def test_values_read_in_creation_order_from_the_top():
+    """Leaves a, b, c (and a separate a * b between them) stack top to bottom in the order they were
+    made, left to right when laid out top to bottom; the lecture's graph keeps its picture."""
+    document = Document()
+    document.replace_definitions(
+        [
+            Definition("g", data=1.0),
+            Definition("a", data=2.0),
+            Definition("b", data=3.0),
+            Definition("e", "*", ("a", "b")),
+            Definition("h", data=4.0),
+        ]
+    )
+
+    def centres(rankdir: str) -> dict[str, tuple[float, float]]:
+        laid_out = render.layout(render.build_dot_source(document, rankdir=rankdir))
+        return {
+            node.name: (node.rect[0] + node.rect[2] / 2, node.rect[1] + node.rect[3] / 2)
+            for node in laid_out.nodes
+            if node.kind == "value"
+        }
+
+    lr = centres("LR")
+    assert lr["g"][1] < lr["a"][1] < lr["b"][1] < lr["h"][1]
+    tb = centres("TB")
+    assert tb["g"][0] < tb["a"][0] < tb["b"][0] < tb["h"][0]
+    lecture = Document()
+    lecture.replace_definitions(LECTURE)
+    laid_out = render.layout(render.build_dot_source(lecture))
+    y = {node.name: node.rect[1] for node in laid_out.nodes if node.kind == "value"}
+    assert y["a"] < y["b"] and y["d"] < y["f"]
