@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from engine import op_symbol, record_cells
-from micrograd_gui.workspace_file import write_atomic
+from micrograd_gui.workspace_file import describe_os_error, write_atomic, write_target
 
 if TYPE_CHECKING:
     from micrograd_gui.document import Document
@@ -718,6 +718,10 @@ def export(
         raise RenderError(f"cannot export '{target.name}': the file name must end in one of {known}")
     if not (scale > 0 and scale <= MAX_SCALE):
         raise RenderError(f"the scale must be more than 0 and at most {MAX_SCALE:g}, not {scale}")
+    try:
+        write_target(target)  # a pipe, a device or a read-only file is refused before Graphviz runs
+    except OSError as error:
+        raise RenderError(f"cannot write {target}: {describe_os_error(error)}") from None
     source = build_dot_source(document, rankdir=rankdir, root=root)
     if suffix == ".dot":
         data = source.encode("utf-8")
@@ -734,7 +738,7 @@ def export(
     try:
         write_atomic(target, data)
     except OSError as error:
-        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
+        raise RenderError(f"cannot write {target}: {describe_os_error(error)}") from None
 
 
 _format_cache: dict[tuple[str, str], bool] = {}

@@ -20,8 +20,11 @@ the file is opened. Numbers are written with Python's `repr`, so every float
 comes back bit for bit.
 
 Reading refuses a bad file with one `WorkspaceFileError` whose message names the
-file and the first problem found. Writing is atomic: a failed save leaves the old
-file exactly as it was.
+file and the first problem found; every piece of the file's text in a message goes
+through `shown_text` (escaped, short). Only regular files are read or written: a pipe
+or a device is refused before it can block anything. Writing is atomic: a failed save
+leaves the old file exactly as it was; a save through a symbolic link writes the file
+the link points to, and a read-only file is refused.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
+import stat
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -58,6 +64,19 @@ EXAMPLES = ("lecture", "neuron", "reuse")
 _VALUE_KEYS = {"name", "data", "op", "operands", "exponent"}
 _TOP_KEYS = {"format", "version", "values", "backward_from"}
 _KNOWN_OPS = frozenset(("", *BINARY_OPS, *UNARY_OPS))
+
+
+MAX_SHOWN = 40  # characters of a file's text quoted in a message
+MAX_SHOWN_NAME = 120  # characters of a file's name in a message
+
+
+def shown_text(text: object, limit: int = MAX_SHOWN) -> str:
+    """A piece of a file's text as it may appear in a one-line message: every character that
+    is not printable (ESC, BEL, a newline, a right-to-left override) escaped as Python writes
+    it, and cut to `limit` characters with an ellipsis. Every piece of file text that goes into
+    a message goes through here, so nothing from a file reaches a terminal raw."""
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text)[: limit * 10 + 1])
+    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "…"
 
 
 class WorkspaceFileError(Exception):
@@ -132,21 +151,118 @@ def document_text(document: Document) -> str:
     return dumps(document.definitions, document.backward_root)
 
 
+class NotRegularFileError(OSError):
+    """A path that names a pipe, a device, a socket or a folder where a file was expected."""
+
+
+class ReadOnlyFileError(PermissionError):
+    """A file whose permissions say it is not to be written."""
+
+
+class FileTooLargeError(OSError):
+    """A file larger than the reader accepts; `size` is its size in bytes."""
+
+    def __init__(self, size: int, filename: str) -> None:
+        super().__init__(27, "it is too large", filename)  # errno 27 is EFBIG
+        self.size = size
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words ('' when unknown)."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return ""
+
+
+def _not_regular(mode: int, filename: str) -> OSError:
+    if stat.S_ISDIR(mode):
+        return IsADirectoryError(21, "it is a folder", filename)
+    kind = _kind(mode)
+    return NotRegularFileError(22, f"it is {kind}, not a file" if kind else "it is not a regular file", filename)
+
+
+def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of the regular file at `path` (a symbolic link is followed), at most `max_bytes`.
+
+    The file is opened without blocking and checked before anything is read, so a named pipe
+    or a device refuses at once (NotRegularFileError) instead of hanging or reading forever;
+    a larger file is FileTooLargeError, unread. Other failures are the usual OSError.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise _not_regular(status.st_mode, os.fspath(path))
+        if status.st_size > max_bytes:
+            raise FileTooLargeError(status.st_size, os.fspath(path))
+        chunks = []
+        remaining = max_bytes + 1  # a file that grew after fstat is still caught
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise FileTooLargeError(len(data), os.fspath(path))
+    return data
+
+
+# Temporary files are short (a name near the 255-byte limit must still save) and carry one
+# prefix, so that those left by a save that was killed half way are found and removed later.
+TEMPORARY_PREFIX = ".micrograd-gui-"
+TEMPORARY_SUFFIX = ".tmp"
+STALE_TEMPORARY_SECONDS = 15 * 60  # no save takes this long; a younger one may still be writing
+_TEMPORARY = re.compile(re.escape(TEMPORARY_PREFIX) + r"[0-9a-f]{12}" + re.escape(TEMPORARY_SUFFIX))
+_OLD_TEMPORARY_TAIL = re.compile(r"\.[0-9a-f]{12}\.tmp")  # .NAME.<hex>.tmp, the form earlier versions used
+
+
+def write_target(path: str | os.PathLike[str]) -> Path:
+    """The file a write to `path` replaces: the file a symbolic link points to, or `path` itself.
+
+    Raises OSError for what must not be replaced: a folder (IsADirectoryError), a pipe or a
+    device (NotRegularFileError), a read-only file (ReadOnlyFileError).
+    """
+    target = Path(path)
+    if os.path.islink(target):
+        target = Path(os.path.realpath(target))
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(status.st_mode):
+        raise _not_regular(status.st_mode, str(target))
+    # The mode bits as well as access(): for root, access() allows everything.
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise ReadOnlyFileError(13, "it is read-only", str(target))
+    return target
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` so that the file is either the old one or the whole new one.
 
     The bytes go to a temporary file in the same directory, are flushed to disk,
-    then replace the target in one step. Raises OSError (the old file untouched).
+    then replace the target in one step. Through a symbolic link the file it points
+    to is replaced and the link kept. Raises OSError (the old file untouched), as
+    `write_target` does for a target that must not be replaced.
     """
-    target = Path(path)
+    target = write_target(path)
     directory = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise IsADirectoryError(21, "it is a folder", str(target))
     try:
         mode: int | None = os.stat(target).st_mode & 0o777
     except FileNotFoundError:
         mode = None  # a new file: os.open applies the umask (os.umask itself is not thread-safe)
-    fd, temporary = _create_temporary(directory, target.name)
+    fd, temporary = _create_temporary(directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -162,18 +278,48 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             pass
         raise
     _sync_directory(directory)
+    remove_stale_temporaries(directory, target.name)
 
 
-def _create_temporary(directory: Path, name: str) -> tuple[int, str]:
+def _create_temporary(directory: Path) -> tuple[int, str]:
     """A new, uniquely named file beside the target, created with the usual permissions."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        temporary = str(directory / f".{name}.{secrets.token_hex(6)}.tmp")
+        temporary = str(directory / f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}{TEMPORARY_SUFFIX}")
         try:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:
             continue
     raise FileExistsError(17, "no free temporary file name", str(directory))
+
+
+def remove_stale_temporaries(directory: Path, name: str = "", now: float | None = None) -> int:
+    """Remove this program's temporary files in `directory` that no save is still writing
+    (untouched for STALE_TEMPORARY_SECONDS): what a save killed half way leaves. `name`
+    also matches the older `.NAME.<hex>.tmp` form for that file. Returns how many went."""
+    cutoff = (time.time() if now is None else now) - STALE_TEMPORARY_SECONDS
+    old_prefix = f".{name}" if name else None
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for entry in entries:
+        ours = _TEMPORARY.fullmatch(entry.name) or (
+            old_prefix is not None
+            and entry.name.startswith(old_prefix)
+            and _OLD_TEMPORARY_TAIL.fullmatch(entry.name, len(old_prefix))
+        )
+        if not ours:
+            continue
+        try:
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(status.st_mode) and status.st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def _sync_directory(directory: Path) -> None:
@@ -192,6 +338,8 @@ def _sync_directory(directory: Path) -> None:
 
 def describe_os_error(error: OSError) -> str:
     """A short reason for a failed file operation: 'permission denied', 'no such folder', ..."""
+    if isinstance(error, (NotRegularFileError, ReadOnlyFileError, FileTooLargeError)) and error.strerror:
+        return error.strerror
     if isinstance(error, IsADirectoryError):
         return "it is a folder"
     if isinstance(error, PermissionError):
@@ -207,7 +355,7 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
-        raise WorkspaceFileError(f"could not save {Path(path).name}: {describe_os_error(error)}") from None
+        raise WorkspaceFileError(f"could not save {shown_name(path)}: {describe_os_error(error)}") from None
 
 
 def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:
@@ -234,9 +382,9 @@ def _refuse_constant(name: str) -> float:
 def _finite_float(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
-        raise _InvalidError(f"the number {text[:40]} is too large")
+        raise _InvalidError(f"the number {shown_text(text)} is too large")
     if number == 0.0 and underflows(text):
-        raise _InvalidError(f"the number {text[:40]} is too small for a float (it would be 0)")
+        raise _InvalidError(f"the number {shown_text(text)} is too small for a float (it would be 0)")
     return number
 
 
@@ -244,7 +392,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise _InvalidError(f"the key '{key[:40]}' appears twice in one object")
+            raise _InvalidError(f"the key '{shown_text(key)}' appears twice in one object")
         obj[key] = value
     return obj
 
@@ -275,12 +423,6 @@ def _number(value: object, where: str) -> float:
     return number
 
 
-def _short(text: str) -> str:
-    """Text from the file as it may appear in a one-line message: short, control characters escaped."""
-    text = text if len(text) <= 40 else text[:37] + "..."
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _definition(entry: object, position: int, defined: set[str]) -> Definition:
     where = f"value {position}"
     if not isinstance(entry, dict):
@@ -290,13 +432,13 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
         raise _InvalidError(f"{where} needs a name (text)" if name is None else f"{where}: the name must be text")
     reason = check_name(name)
     if reason:
-        raise _InvalidError(f"{where}: {reason.replace(name, _short(name))}")
-    where = f"value {position} ('{name}')"
+        raise _InvalidError(f"{where}: {reason.replace(name, shown_text(name))}")
+    where = f"value {position} ('{shown_text(name)}')"
     unknown = sorted(set(entry) - _VALUE_KEYS)
     if unknown:
-        raise _InvalidError(f"{where} has an unknown key '{_short(unknown[0])}'")
+        raise _InvalidError(f"{where} has an unknown key '{shown_text(unknown[0])}'")
     if name in defined:
-        raise _InvalidError(f"{where}: '{name}' is defined twice")
+        raise _InvalidError(f"{where}: '{shown_text(name)}' is defined twice")
     if "op" not in entry:
         if "data" not in entry:
             raise _InvalidError(f"{where} needs either a number (data) or an operation (op)")
@@ -307,7 +449,7 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
     if not isinstance(op, str):
         raise _InvalidError(f"{where}: the op must be text, not {_json_type(op)}")
     if op not in BINARY_OPS and op not in UNARY_OPS:
-        raise _InvalidError(f"{where} uses the unknown operation '{_short(op)}'")
+        raise _InvalidError(f"{where} uses the unknown operation '{shown_text(op)}'")
     if "data" in entry:
         raise _InvalidError(f"{where} is computed by {op}, so it takes no data")
     operands = entry.get("operands")
@@ -318,7 +460,7 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
         raise _InvalidError(f"{where}: {op} takes {wanted} operand(s), not {len(operands)}")
     for operand in operands:
         if operand not in defined:
-            raise _InvalidError(f"{where} uses '{_short(operand)}', which is not defined before it")
+            raise _InvalidError(f"{where} uses '{shown_text(operand)}', which is not defined before it")
     exponent: float | None = None
     if op == "**":
         if "exponent" not in entry:
@@ -340,13 +482,14 @@ def _workspace(obj: object) -> Workspace:
         raise _InvalidError("its format version is missing or is not a whole number")
     if version > VERSION:
         raise _InvalidError(
-            f"it was made by a newer micrograd-gui (format version {version}; this one reads version {VERSION})"
+            f"it was made by a newer micrograd-gui (format version {shown_text(version)}; this one reads version"
+            f" {VERSION})"
         )
     if version < 1:
-        raise _InvalidError(f"its format version {version} is not one micrograd-gui ever wrote")
+        raise _InvalidError(f"its format version {shown_text(version)} is not one micrograd-gui ever wrote")
     unknown = sorted(set(obj) - _TOP_KEYS)
     if unknown:
-        raise _InvalidError(f"it has an unknown key '{_short(unknown[0])}'")
+        raise _InvalidError(f"it has an unknown key '{shown_text(unknown[0])}'")
     values = obj.get("values")
     if not isinstance(values, list):
         raise _InvalidError('it needs "values": a list of values')
@@ -363,7 +506,7 @@ def _workspace(obj: object) -> Workspace:
         if not isinstance(backward_from, str):
             raise _InvalidError(f"backward_from must be a value's name, not {_json_type(backward_from)}")
         if backward_from not in defined:
-            raise _InvalidError(f"backward_from names '{_short(backward_from)}', which is not defined")
+            raise _InvalidError(f"backward_from names '{shown_text(backward_from)}', which is not defined")
     return Workspace(tuple(definitions), backward_from)
 
 
@@ -415,23 +558,30 @@ def loads(data: bytes | str, source: str = "the workspace") -> Workspace:
     return workspace_from_object(parse_json(data, source), source)
 
 
+def shown_name(path: str | os.PathLike[str]) -> str:
+    """A file's name as a message shows it: its last part, through `shown_text` (a name may
+    hold control characters too), long enough for any real name."""
+    return shown_text(os.path.basename(os.fspath(path)) or os.fspath(path), MAX_SHOWN_NAME)
+
+
 def read_workspace(path: str | os.PathLike[str]) -> Workspace:
     """Read and validate a workspace file's structure, or WorkspaceFileError naming the file.
 
-    The maths (a log of a negative number, ...) is checked when the workspace is
+    Only a regular file is read (a named pipe or a device is refused at once, never waited
+    on). The maths (a log of a negative number, ...) is checked when the workspace is
     applied to a document: see `apply_workspace`.
     """
-    source = Path(path).name or str(path)
+    source = shown_name(path)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise WorkspaceFileError(f"{source}: it is too large ({size // 2**20} MB; at most 50 MB)")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except FileTooLargeError as error:
+        raise WorkspaceFileError(f"{source}: it is too large ({error.size // 2**20} MB; at most 50 MB)") from None
     except FileNotFoundError:
         raise WorkspaceFileError(f"{source}: no such file") from None
     except IsADirectoryError:
         raise WorkspaceFileError(f"{source}: it is a folder, not a workspace file") from None
+    except NotRegularFileError as error:
+        raise WorkspaceFileError(f"{source}: {error.strerror}") from None
     except OSError as error:
         raise WorkspaceFileError(f"{source}: could not be read ({describe_os_error(error)})") from None
     return loads(data, source)
@@ -469,7 +619,7 @@ def load_workspace(workspace: Workspace, source: str = "the workspace") -> tuple
 
 def load_document(path: str | os.PathLike[str]) -> Document:
     """A new Document holding the workspace file at `path`, or WorkspaceFileError."""
-    return load_workspace(read_workspace(path), Path(path).name or str(path))[0]
+    return load_workspace(read_workspace(path), shown_name(path))[0]
 
 
 def example_bytes(name: str) -> bytes:
