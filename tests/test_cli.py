@@ -282,3 +282,21 @@ def test_exporting_onto_a_device_or_a_pipe_is_refused(suffix, tmp_path, capsys):
     assert lines[0].endswith("it is a device, not a file") and lines[1].endswith("it is a named pipe, not a file")
     assert device.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([device.name, fifo.name])
+
+
+def test_a_scale_that_makes_the_png_a_speck_is_bad_input(tmp_path, capsys):
+    """--scale 1e-300 made a 1x1 PNG: exit 2, one line saying the least scale, nothing written."""
+    out = tmp_path / "out.png"
+    assert main(["export", str(LECTURE), "-o", str(out), "--scale", "1e-300"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("micrograd-gui export: error: --scale: at scale 1e-300 the PNG would be 1 x 1 pixels;")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_png_drawn_smaller_than_asked_says_so(tmp_path, capsys):
+    """At --scale 20 the lecture would pass 60 megapixels: the PNG is drawn smaller, with a warning, exit 0."""
+    out = tmp_path / "out.png"
+    assert main(["export", str(LECTURE), "-o", str(out), "--scale", "20"]) == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("micrograd-gui export: warning: the PNG was drawn at scale ")
+    assert out.read_bytes().startswith(MAGIC[".png"])
