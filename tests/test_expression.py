@@ -427,3 +427,22 @@ def test_a_refusal_speaks_of_what_was_typed_not_of_values_never_made(text, expec
     message = in_typed_terms(str(refused.value), sources)
     assert message.startswith(expected) if expected.startswith("cannot") else expected in message
     assert not any(name in message.split() for name in ("t1", "t2", "t3", "k1"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("n = (-1) ** 0.5", "is not a real number: (-1) ** 0.5"),
+        ("n = (-1e-5) ** 0.5", "is not a real number: (-1e-05) ** 0.5"),
+        ("n = (a*b) ** 0.5", "is not a real number: (a*b = -6) ** 0.5"),
+        ("n = b ** 0.5", "is not a real number: (b = -3) ** 0.5"),
+        ("n = (a - 2) ** -1", "division by zero: (a - 2 = 0) ** -1 divides by 0"),
+    ],
+)
+def test_a_negative_base_in_a_message_is_written_in_parentheses(text, message):
+    """`(-1) ** 0.5` is refused saying `(-1) ** 0.5`, never `-1 ** 0.5`, which Python reads as -(1 ** 0.5)."""
+    document = lecture_leaves()
+    definitions, sources = parse_expression_sources(text, document)
+    with pytest.raises(DocumentError) as caught:
+        document.check_many(definitions)
+    assert in_typed_terms(str(caught.value), sources).endswith(message)
