@@ -51,24 +51,25 @@ _HELP = "use names, numbers, + - * / **, parentheses and tanh exp log relu"
 _FUNCTIONS_HINT = "the functions are tanh, exp, log and relu"
 
 _BIN_OPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# What a refusal says of each node type outside the language, verb included: "tuples are not allowed".
 _REFUSED_NODES: dict[type, str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambda",
-    ast.IfExp: "conditional expressions",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "and/or",
-    ast.NamedExpr: "the := operator",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "generator expressions",
-    ast.JoinedStr: "f-strings",
-    ast.Starred: "starred arguments",
-    ast.Tuple: "tuples",
-    ast.List: "lists",
-    ast.Set: "sets",
-    ast.Dict: "dicts",
+    ast.Attribute: "attribute access is",
+    ast.Subscript: "subscripts are",
+    ast.Lambda: "lambda is",
+    ast.IfExp: "conditional expressions are",
+    ast.Compare: "comparisons are",
+    ast.BoolOp: "and/or are",
+    ast.NamedExpr: "the := operator is",
+    ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "generator expressions are",
+    ast.JoinedStr: "f-strings are",
+    ast.Starred: "starred expressions are",
+    ast.Tuple: "tuples are",
+    ast.List: "lists are",
+    ast.Set: "sets are",
+    ast.Dict: "dicts are",
 }
 
 
@@ -358,8 +359,8 @@ class _Builder:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ExpressionError("only numbers are allowed as constants", self.column(node), _HELP)
             return []
-        what = _REFUSED_NODES.get(type(node), "this")
-        raise ExpressionError(f"{what} is not allowed", self.column(node), _HELP)
+        what = _REFUSED_NODES.get(type(node), "this is")
+        raise ExpressionError(f"{what} not allowed", self.column(node), _HELP)
 
     def combine(self, node: ast.expr, args: tuple[_Ref, ...]) -> _Ref:
         if isinstance(node, ast.Name):

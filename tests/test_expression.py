@@ -446,3 +446,18 @@ def test_a_negative_base_in_a_message_is_written_in_parentheses(text, message):
     with pytest.raises(DocumentError) as caught:
         document.check_many(definitions)
     assert in_typed_terms(str(caught.value), sources).endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a, b", "tuples are not allowed at column 1"),
+        ("x = (a, b)", "tuples are not allowed at column 5"),
+        ("*a", "starred expressions are not allowed at column 1"),
+    ],
+)
+def test_refusals_agree_in_number(text, message):
+    """'Tuples are not allowed', not 'tuples is not allowed'."""
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text, lecture_leaves())
+    assert str(caught.value).startswith(message)
