@@ -32,6 +32,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QStandardPaths
 
 from micrograd_gui.document import Definition
+from micrograd_gui.messages import shown_text
 from micrograd_gui.workspace_file import (
     MAX_FILE_BYTES,
     Workspace,
@@ -41,7 +42,6 @@ from micrograd_gui.workspace_file import (
     parse_json,
     read_regular_file,
     shown_name,
-    shown_text,
     workspace_from_object,
     write_atomic,
 )

@@ -21,7 +21,7 @@ comes back bit for bit.
 
 Reading refuses a bad file with one `WorkspaceFileError` whose message names the
 file and the first problem found; every piece of the file's text in a message goes
-through `shown_text` (escaped, short). Only regular files are read or written: a pipe
+through `messages.shown_text` (escaped, short). Only regular files are read or written: a pipe
 or a device is refused before it can block anything. Writing is atomic: a failed save
 leaves the old file exactly as it was; a save through a symbolic link writes the file
 the link points to, and a read-only file is refused.
@@ -52,6 +52,7 @@ from micrograd_gui.document import (
     check_name,
     underflows,
 )
+from micrograd_gui.messages import MAX_SHOWN_NAME, shown_text
 
 FORMAT = "micrograd-gui-workspace"
 VERSION = 1
@@ -64,19 +65,6 @@ EXAMPLES = ("lecture", "neuron", "reuse")
 _VALUE_KEYS = {"name", "data", "op", "operands", "exponent"}
 _TOP_KEYS = {"format", "version", "values", "backward_from"}
 _KNOWN_OPS = frozenset(("", *BINARY_OPS, *UNARY_OPS))
-
-
-MAX_SHOWN = 40  # characters of a file's text quoted in a message
-MAX_SHOWN_NAME = 120  # characters of a file's name in a message
-
-
-def shown_text(text: object, limit: int = MAX_SHOWN) -> str:
-    """A piece of a file's text as it may appear in a one-line message: every character that
-    is not printable (ESC, BEL, a newline, a right-to-left override) escaped as Python writes
-    it, and cut to `limit` characters with an ellipsis. Every piece of file text that goes into
-    a message goes through here, so nothing from a file reaches a terminal raw."""
-    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text)[: limit * 10 + 1])
-    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "…"
 
 
 class WorkspaceFileError(Exception):

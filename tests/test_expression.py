@@ -461,3 +461,41 @@ def test_refusals_agree_in_number(text, message):
     with pytest.raises(ExpressionError) as caught:
         parse_expression(text, lecture_leaves())
     assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 5000 + " + b", "y = " + "z" * 3000 + "(a)", "x = " + "1" * 399 + "j", "a + " + "q" * 9000],
+)
+def test_a_long_piece_of_what_was_typed_is_quoted_short(text):
+    """A 5,000-character unknown name is quoted cut short: the message stays one readable line."""
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text, lecture_leaves())
+    assert len(str(caught.value)) < 200 and "…'" in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["a", "b", "c", "f", "tanh", "log", "x", "=", "(", ")", "+", "-", "*", "/", "**", ","]),
+            st.sampled_from([" ", "1", "2.5", "1e400", "1e-400", "0x1", "1j", "_", "if", "for", ".", ";", ":"]),
+            st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,300}", fullmatch=True),
+            st.integers(280, 3000).map(lambda n: "q" * n),
+            st.from_regex(r"[0-9]{1,500}(\.[0-9]{0,50})?", fullmatch=True),
+            st.text(max_size=3),
+        ),
+        max_size=30,
+    ).map(" ".join)
+)
+def test_any_refusal_is_one_short_printable_line(text):
+    """Token soup, long names, long numbers and stray characters: accepted whole, or refused with one
+    ExpressionError (or a maths DocumentError) of one short printable line, changing nothing."""
+    document = lecture_leaves()
+    before = document.definitions
+    try:
+        document.check_many(parse_expression(text, document))
+    except DocumentError as error:
+        message = str(error)
+        assert message.isprintable() and len(message) < 300, message
+    assert document.definitions == before
