@@ -464,3 +464,130 @@ def test_a_save_removes_the_temporaries_a_killed_save_left(tmp_path):
         os.utime(path, (old, old))
     save_document(lecture_document(), tmp_path / "work.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["work.json", fresh.name] + [p.name for p in others])
+
+
+# ---- fuzzing the reader --------------------------------------------------------------
+
+hostile_text = st.one_of(
+    st.text(max_size=50),
+    st.sampled_from(["\x1b[2J", "\x1b]0;title\x07", "a\u202eb", "\x00", "é" * 60, "名" * 300, "a" * 5000]),
+)
+json_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**4000), max_value=10**4000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    hostile_text,
+)
+json_values = st.recursive(
+    json_leaves,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def _paths(obj: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place inside a parsed JSON value: the keys and indices that lead to it."""
+    found = [prefix]
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for index, value in enumerate(obj):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@st.composite
+def mutated_workspace_files(draw) -> bytes:
+    """A valid workspace file with a few structure-aware changes: a value replaced by hostile JSON, a key
+    dropped or added, a duplicate key, then perhaps a cut or a flipped byte in the text."""
+    workspace = draw(workspaces())
+    obj = json.loads(dumps(workspace.definitions, workspace.backward_from))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(_paths(obj)))
+        *parents, last = path or (None,)
+        holder = obj
+        for step in parents:
+            holder = holder[step]
+        kind = draw(st.sampled_from(["replace", "drop", "add"]))
+        if not path:
+            obj = draw(json_values)
+        elif kind == "replace":
+            holder[last] = draw(json_values)
+        elif kind == "drop":
+            del holder[last]
+        elif isinstance(holder, dict):
+            holder[draw(hostile_text)] = draw(json_values)
+        else:
+            holder.insert(draw(st.integers(0, len(holder))), draw(json_values))
+        if not isinstance(obj, (dict, list)):
+            break
+    text = json.dumps(obj, ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()) and text.startswith("{") and len(text) > 2:
+        key = draw(hostile_text)
+        text = "{" + f"{json.dumps(key)}: 1, {json.dumps(key)}: 2, " + text[1:]  # a duplicate key
+    data = text.encode("utf-8")
+    if draw(st.integers(0, 4)) == 0:  # the text damaged too, now and then
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] if draw(st.booleans()) else data[:cut] + bytes([draw(st.integers(0, 255))]) + data[cut + 1 :]
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated_workspace_files())
+def test_mutated_files_open_whole_or_give_one_short_clean_message(data):
+    """Whatever a file holds, reading and applying it either works or gives one WorkspaceFileError of one
+    short, printable line naming the file; the current work stays as it was."""
+    document = lecture_document()
+    before = document_text(document)
+    try:
+        apply_workspace(document, loads(data, "x.json"), "x.json")
+    except WorkspaceFileError as error:
+        message = str(error)
+        assert message.startswith("x.json: ")
+        assert message.isprintable() and len(message) < 300, message
+        assert document_text(document) == before
+    else:
+        assert document_text(document) == document_text(load_document_from_text(data))
+
+
+def load_document_from_text(data: bytes) -> Document:
+    document = Document()
+    apply_workspace(document, loads(data))
+    return document
+
+
+# A child process saving one small workspace after another, as fast as it can, until it is killed.
+_SAVER = """
+import sys
+from micrograd_gui.document import Definition
+from micrograd_gui.workspace_file import write_workspace
+path = sys.argv[1]
+i = 0
+print("ready", flush=True)
+while True:
+    i += 1
+    write_workspace(path, [Definition("a", data=float(i)), Definition("b", "*", ("a", "a"))], "b")
+"""
+
+
+def test_a_save_killed_at_any_moment_leaves_a_whole_file(tmp_path):
+    """kill -9 in the middle of saving: the file is always a whole workspace, old or new, and the next save
+    leaves no temporary behind once it is stale."""
+    path = tmp_path / "work.json"
+    workspace_file.write_workspace(path, [Definition("a", data=0.0), Definition("b", "*", ("a", "a"))], "b")
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3):
+        saver = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert saver.stdout is not None and saver.stdout.readline() == "ready\n"
+        time.sleep(delay)
+        saver.kill()
+        saver.wait(timeout=10)
+        saver.stdout.close()
+        workspace = read_workspace(path)
+        assert [d.name for d in workspace.definitions] == ["a", "b"] and workspace.backward_from == "b"
+    old = time.time() - workspace_file.STALE_TEMPORARY_SECONDS - 1
+    for leftover in tmp_path.glob(".micrograd-gui-*.tmp"):
+        os.utime(leftover, (old, old))
+    save_document(lecture_document(), path)
+    assert [p.name for p in tmp_path.iterdir()] == ["work.json"]
