@@ -338,12 +338,18 @@ def describe_os_error(error: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+class ReadOnlyWorkspaceError(WorkspaceFileError):
+    """A save refused because the file is read-only: its permissions say it is not to be written."""
+
+
 def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write a text file atomically, or WorkspaceFileError saying why it was not saved."""
+    """Write a text file atomically, or WorkspaceFileError saying why it was not saved
+    (ReadOnlyWorkspaceError for a read-only file)."""
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
-        raise WorkspaceFileError(f"could not save {shown_name(path)}: {describe_os_error(error)}") from None
+        refusal = ReadOnlyWorkspaceError if isinstance(error, ReadOnlyFileError) else WorkspaceFileError
+        raise refusal(f"could not save {shown_name(path)}: {describe_os_error(error)}") from None
 
 
 def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:

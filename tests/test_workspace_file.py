@@ -435,7 +435,7 @@ def test_a_read_only_workspace_is_not_overwritten(tmp_path):
     path = tmp_path / "work.json"
     path.write_text("old contents")
     path.chmod(0o444)
-    with pytest.raises(WorkspaceFileError, match=r"^could not save work\.json: it is read-only$"):
+    with pytest.raises(workspace_file.ReadOnlyWorkspaceError, match=r"^could not save work\.json: it is read-only$"):
         save_document(lecture_document(), path)
     assert path.read_text() == "old contents" and path.stat().st_mode & 0o777 == 0o444
     assert [p.name for p in tmp_path.iterdir()] == ["work.json"]
