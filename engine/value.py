@@ -230,6 +230,13 @@ def _describe(v: Value) -> str:
     return f"{v.label} = {number}" if v.label and v.label != number else number
 
 
+def _describe_base(v: Value) -> str:
+    """How an error message names the base of `**`: in parentheses when it is more than a name
+    or a number that is not negative, so `(-1) ** 0.5` never reads as `-(1 ** 0.5)`."""
+    text = _describe(v)
+    return f"({text})" if " " in text or text.startswith("-") else text
+
+
 def _not_finite(x: float, op: str) -> ArithmeticError | ValueError:
     """The error for a Value whose data would be inf or nan."""
     if op:
@@ -254,16 +261,15 @@ def _power(base: Value, n: float) -> float:
     if not isfinite(n):
         raise ValueError(f"the exponent of ** must be a finite number, not {n}")
     if x < 0 and n != int(n):
-        raise ValueError(
-            f"a negative base with a fractional exponent is not a real number: {_describe(base)} ** {format_number(n)}"
-        )
+        shown = f"{_describe_base(base)} ** {format_number(n)}"
+        raise ValueError(f"a negative base with a fractional exponent is not a real number: {shown}")
     if x == 0 and n < 0:
-        raise ZeroDivisionError(f"division by zero: {_describe(base)} ** {format_number(n)} divides by 0")
+        raise ZeroDivisionError(f"division by zero: {_describe_base(base)} ** {format_number(n)} divides by 0")
     try:
         return x**n
     except OverflowError:
         raise OverflowError(
-            f"{_describe(base)} ** {format_number(n)} overflows: the result is too large for a float"
+            f"{_describe_base(base)} ** {format_number(n)} overflows: the result is too large for a float"
         ) from None
 
 

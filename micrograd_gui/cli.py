@@ -5,11 +5,13 @@
 
 `export` needs no display: it runs Qt offscreen (only PNG and PDF paint with
 Qt at all). A workspace whose backward_from cannot be computed (a gradient
-overflows) is exported with its grads at 0 and a warning on stderr. Exit
-codes: 0 done; 2 bad input (an unreadable or invalid
-workspace, an unknown output suffix, a --root that is not in the workspace, a
-bad --scale), with one line on stderr and no OUT written; 1 the export itself
-failed (Graphviz failed, OUT could not be written).
+overflows) is exported with its grads at 0 and a warning on stderr; so is a
+picture scaled down to fit its format (a PNG beyond 32,000 pixels a side, a
+PDF page beyond 14,400 pt). Exit codes: 0 done; 2 bad input (an unreadable or
+invalid workspace, an unknown output suffix, a --root that is not in the
+workspace, a bad --scale, including one that makes the PNG under 16 pixels),
+with one line on stderr and no OUT written; 1 the export itself failed
+(Graphviz failed, OUT could not be written).
 """
 
 from __future__ import annotations
@@ -107,6 +109,10 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+def _warn(message: str) -> None:
+    print(f"micrograd-gui export: warning: {' '.join(message.split())}", file=sys.stderr)
+
+
 def run_export(args: argparse.Namespace) -> int:
     """Export a workspace headless; the exit code."""
     suffix = os.path.splitext(args.output)[1].lower()
@@ -123,7 +129,7 @@ def run_export(args: argparse.Namespace) -> int:
     except WorkspaceFileError as error:
         return _fail(EXIT_BAD_INPUT, str(error))
     if note:  # the values are fine, the grads could not be computed: drawn at 0, and said so
-        print(f"micrograd-gui export: warning: {' '.join(note.split())}", file=sys.stderr)
+        _warn(note)
     if args.root is not None and args.root not in document:
         return _fail(
             EXIT_BAD_INPUT, f"--root: there is no value named '{args.root}' in {os.path.basename(args.workspace)}"
@@ -141,9 +147,13 @@ def run_export(args: argparse.Namespace) -> int:
     from micrograd_gui import render
 
     try:
-        render.export(document, args.output, rankdir=args.rankdir, root=args.root, scale=args.scale)
+        note = render.export(document, args.output, rankdir=args.rankdir, root=args.root, scale=args.scale)
+    except render.ScaleError as error:
+        return _fail(EXIT_BAD_INPUT, f"--scale: {error}")
     except render.RenderError as error:
         return _fail(EXIT_FAILED, str(error))
+    if note:  # scaled down to fit the format: written, and said so
+        _warn(note)
     return EXIT_OK
 
 

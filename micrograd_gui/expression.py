@@ -35,6 +35,7 @@ from dataclasses import replace
 
 from engine import format_number
 from micrograd_gui.document import FUNCTIONS, Definition, Document, DocumentError, check_name, underflows
+from micrograd_gui.messages import shown_text
 
 MAX_EXPRESSION_LENGTH = 10_000
 MAX_OPERATIONS = 500
@@ -51,24 +52,25 @@ _HELP = "use names, numbers, + - * / **, parentheses and tanh exp log relu"
 _FUNCTIONS_HINT = "the functions are tanh, exp, log and relu"
 
 _BIN_OPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# What a refusal says of each node type outside the language, verb included: "tuples are not allowed".
 _REFUSED_NODES: dict[type, str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambda",
-    ast.IfExp: "conditional expressions",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "and/or",
-    ast.NamedExpr: "the := operator",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "generator expressions",
-    ast.JoinedStr: "f-strings",
-    ast.Starred: "starred arguments",
-    ast.Tuple: "tuples",
-    ast.List: "lists",
-    ast.Set: "sets",
-    ast.Dict: "dicts",
+    ast.Attribute: "attribute access is",
+    ast.Subscript: "subscripts are",
+    ast.Lambda: "lambda is",
+    ast.IfExp: "conditional expressions are",
+    ast.Compare: "comparisons are",
+    ast.BoolOp: "and/or are",
+    ast.NamedExpr: "the := operator is",
+    ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "generator expressions are",
+    ast.JoinedStr: "f-strings are",
+    ast.Starred: "starred expressions are",
+    ast.Tuple: "tuples are",
+    ast.List: "lists are",
+    ast.Set: "sets are",
+    ast.Dict: "dicts are",
 }
 
 
@@ -177,24 +179,24 @@ def _check_tokens(text: str, start: int) -> None:
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if tok.type == tokenize.NAME:
             if keyword.iskeyword(tok.string):
-                raise ExpressionError(f"'{tok.string}' is not allowed", column, _HELP)
+                raise ExpressionError(f"'{shown_text(tok.string)}' is not allowed", column, _HELP)
             if following is not None and following.string == "(":
                 if tok.string not in FUNCTIONS:
-                    raise ExpressionError(f"'{tok.string}' is not a function", column, _FUNCTIONS_HINT)
+                    raise ExpressionError(f"'{shown_text(tok.string)}' is not a function", column, _FUNCTIONS_HINT)
                 operations += 1
         elif tok.type == tokenize.NUMBER:
             if len(tok.string) > MAX_NUMBER_LENGTH:
                 raise ExpressionError(f"the number is too long (at most {MAX_NUMBER_LENGTH} characters)", column)
             if not _DECIMAL.fullmatch(tok.string):
-                raise ExpressionError(f"'{tok.string}' is not a decimal number", column)
+                raise ExpressionError(f"'{shown_text(tok.string)}' is not a decimal number", column)
         elif tok.type == tokenize.OP:
             if tok.string not in _ALLOWED_OPS:
-                what = "attribute access ('.')" if tok.string == "." else f"'{tok.string}'"
+                what = "attribute access ('.')" if tok.string == "." else f"'{shown_text(tok.string)}'"
                 raise ExpressionError(f"{what} is not allowed", column, _HELP)
             if tok.string in _OPERATORS and not _is_sign(tok, previous, following):
                 operations += 1
         else:
-            raise ExpressionError(f"unexpected '{tok.string}'", column, _HELP)
+            raise ExpressionError(f"unexpected '{shown_text(tok.string)}'", column, _HELP)
         previous = tok
     if operations > MAX_OPERATIONS:
         raise ExpressionError(f"the expression has {operations:,} operations; at most {MAX_OPERATIONS} are allowed")
@@ -337,7 +339,7 @@ class _Builder:
         if isinstance(node, ast.Call):
             func = node.func
             if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
-                shown = f"'{func.id}'" if isinstance(func, ast.Name) else "this"
+                shown = f"'{shown_text(func.id)}'" if isinstance(func, ast.Name) else "this"
                 raise ExpressionError(f"{shown} is not a function", self.column(node), _FUNCTIONS_HINT)
             if node.keywords:
                 raise ExpressionError(f"the function {func.id} takes no keyword arguments", self.column(node))
@@ -348,18 +350,18 @@ class _Builder:
             return [node.args[0]]
         if isinstance(node, ast.Name):
             if not isinstance(node.ctx, ast.Load):
-                raise ExpressionError(f"cannot assign to '{node.id}' here", self.column(node))
+                raise ExpressionError(f"cannot assign to '{shown_text(node.id)}' here", self.column(node))
             if node.id not in self.document:
                 hint = f" (call it: {node.id}(x))" if node.id in FUNCTIONS else ""
-                raise ExpressionError(f"unknown name '{node.id}'{hint}", self.column(node))
+                raise ExpressionError(f"unknown name '{shown_text(node.id)}'{hint}", self.column(node))
             return []
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ExpressionError("only numbers are allowed as constants", self.column(node), _HELP)
             return []
-        what = _REFUSED_NODES.get(type(node), "this")
-        raise ExpressionError(f"{what} is not allowed", self.column(node), _HELP)
+        what = _REFUSED_NODES.get(type(node), "this is")
+        raise ExpressionError(f"{what} not allowed", self.column(node), _HELP)
 
     def combine(self, node: ast.expr, args: tuple[_Ref, ...]) -> _Ref:
         if isinstance(node, ast.Name):

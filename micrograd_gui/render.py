@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from engine import op_symbol, record_cells
-from micrograd_gui.workspace_file import write_atomic
+from micrograd_gui.safe_files import describe_os_error, write_atomic, write_target
 
 if TYPE_CHECKING:
     from micrograd_gui.document import Document
@@ -65,9 +65,13 @@ MIN_SAVING = 100
 MIN_USES_TO_SPLIT = 3  # a value used twice (a residual, `a + a`) keeps its edges
 
 # A PNG never exceeds these, whatever the scale asked for (a raster of a huge
-# graph would need gigabytes): the scale is lowered to fit.
+# graph would need gigabytes): the scale is lowered to fit, and the export says so.
 MAX_PNG_SIDE = 32000
 MAX_PNG_PIXELS = 60_000_000
+MIN_PNG_SIDE = 16  # pixels: a scale that makes the picture's longer side smaller than this is refused
+# PDF 1.x's largest page side (200 inches); most viewers refuse a larger page, so a bigger
+# graph is scaled down to fit, and the export says so.
+MAX_PDF_SIDE = 14_400.0
 
 EXPORT_FORMATS = (".svg", ".png", ".pdf", ".dot")
 MAX_SCALE = 20.0  # a PNG of at most 20 x 72 dpi
@@ -78,6 +82,10 @@ Rect = tuple[float, float, float, float]  # x, y, width, height; y grows downwar
 
 class RenderError(Exception):
     """Graphviz could not draw the picture; the message is written for the user."""
+
+
+class ScaleError(RenderError):
+    """A PNG scale that would make the picture too small to see: bad input, refused before writing."""
 
 
 # ---- finding dot -------------------------------------------------------------
@@ -733,12 +741,15 @@ def export(
     root: str | None = None,
     scale: float = 2.0,
     timeout: float = EXPORT_TIMEOUT,
-) -> None:
+) -> str | None:
     """Write the workspace's picture; the format comes from the suffix (.svg .png .pdf .dot).
 
     The file appears whole or not at all: on any failure an existing file is
     left untouched and nothing else is left behind. PNG is `scale` times 72
-    dpi; PDF is vector.
+    dpi; PDF is vector. A picture too large for its format (a PNG beyond
+    MAX_PNG_SIDE or MAX_PNG_PIXELS, a PDF page beyond MAX_PDF_SIDE) is scaled
+    down to fit: the returned note says so (None when nothing was changed). A
+    scale that makes the PNG smaller than MIN_PNG_SIDE is a ScaleError.
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -747,23 +758,47 @@ def export(
         raise RenderError(f"cannot export '{target.name}': the file name must end in one of {known}")
     if not (scale > 0 and scale <= MAX_SCALE):
         raise RenderError(f"the scale must be more than 0 and at most {MAX_SCALE:g}, not {scale}")
+    try:
+        write_target(target)  # a pipe, a device or a read-only file is refused before Graphviz runs
+    except OSError as error:
+        raise RenderError(f"cannot write {target}: {describe_os_error(error)}") from None
     source = build_dot_source(document, rankdir=rankdir, root=root)
+    note: str | None = None
     if suffix == ".dot":
         data = source.encode("utf-8")
     elif suffix == ".pdf" and _supports_format("pdf"):
-        data = _run([find_dot(), "-Tpdf"], source.encode("utf-8"), timeout, what="draw the PDF")
+        data, note = _dot_pdf(source, timeout)
     else:
         svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
         if suffix == ".svg":
             data = _browser_svg(svg)
         elif suffix == ".png":
-            data = _svg_to_png(_qt_svg(svg), scale)
+            data, note = _svg_to_png(_qt_svg(svg), scale)
         else:
-            data = _svg_to_pdf(_qt_svg(svg))
+            data, note = _svg_to_pdf(_qt_svg(svg))
     try:
         write_atomic(target, data)
     except OSError as error:
-        raise RenderError(f"cannot write {target}: {error.strerror or error}") from None
+        raise RenderError(f"cannot write {target}: {describe_os_error(error)}") from None
+    return note
+
+
+_PDF_FIT = f"to fit a PDF page of at most {MAX_PDF_SIDE:,.0f} pt a side, the largest most viewers open"
+_MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")
+
+
+def _dot_pdf(source: str, timeout: float) -> tuple[bytes, str | None]:
+    """A PDF drawn by dot itself, its page at most MAX_PDF_SIDE a side (dot's `size` scales a larger
+    drawing down), and a note when its page shows it was scaled."""
+    inches = MAX_PDF_SIDE / 72.0 - 1.0  # dot adds a few points of margin around the drawing
+    args = [find_dot(), "-Tpdf", f"-Gsize={inches:g},{inches:g}"]
+    data = _run(args, source.encode("utf-8"), timeout, what="draw the PDF")
+    box = _MEDIA_BOX.search(data)
+    if box is not None:
+        x1, y1, x2, y2 = (float(number) for number in box.groups())
+        if max(abs(x2 - x1), abs(y2 - y1)) >= (inches - 0.5) * 72.0:
+            return data, f"the graph was scaled down {_PDF_FIT}"
+    return data, None
 
 
 _format_cache: dict[tuple[str, str], bool] = {}
@@ -829,14 +864,34 @@ def _svg_renderer(svg: bytes) -> Any:
     return renderer
 
 
-def _svg_to_png(svg: bytes, scale: float) -> bytes:
+def png_scale(width: float, height: float, scale: float) -> tuple[float, str | None]:
+    """The scale a PNG of a `width` x `height` pt picture is drawn at, and a note when it is not
+    `scale`: lowered to stay within MAX_PNG_SIDE and MAX_PNG_PIXELS. ScaleError when `scale` makes
+    the picture smaller than MIN_PNG_SIDE pixels on its longer side."""
+    width, height = max(width, 1.0), max(height, 1.0)
+    if max(width, height) * scale < MIN_PNG_SIDE:
+        least = MIN_PNG_SIDE / max(width, height)
+        raise ScaleError(
+            f"at scale {scale:g} the PNG would be {max(1, round(width * scale))} x {max(1, round(height * scale))}"
+            f" pixels; the scale must be at least {least:.2g} for this graph"
+        )
+    fitted = min(scale, MAX_PNG_SIDE / width, MAX_PNG_SIDE / height, (MAX_PNG_PIXELS / (width * height)) ** 0.5)
+    if fitted >= scale:
+        return scale, None
+    return fitted, (
+        f"the PNG was drawn at scale {fitted:.3g} instead of {scale:g}, to stay within {MAX_PNG_SIDE:,} pixels"
+        f" a side and {MAX_PNG_PIXELS / 1e6:g} megapixels"
+    )
+
+
+def _svg_to_png(svg: bytes, scale: float) -> tuple[bytes, str | None]:
     from PySide6.QtCore import QBuffer, QIODevice, QRectF
     from PySide6.QtGui import QColor, QImage, QPainter
 
     renderer = _svg_renderer(svg)
     size = renderer.viewBoxF().size()
     width, height = max(size.width(), 1.0), max(size.height(), 1.0)
-    scale = min(scale, MAX_PNG_SIDE / width, MAX_PNG_SIDE / height, (MAX_PNG_PIXELS / (width * height)) ** 0.5)
+    scale, note = png_scale(width, height, scale)
     image = QImage(max(1, round(width * scale)), max(1, round(height * scale)), QImage.Format.Format_RGB32)
     if image.isNull():
         raise RenderError("the picture is too large to export as PNG: try SVG or PDF")
@@ -853,16 +908,19 @@ def _svg_to_png(svg: bytes, scale: float) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide6 wants str
         raise RenderError("the PNG could not be made")
-    return bytes(buffer.data().data())
+    return bytes(buffer.data().data()), note
 
 
-def _svg_to_pdf(svg: bytes) -> bytes:
+def _svg_to_pdf(svg: bytes) -> tuple[bytes, str | None]:
     from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
     renderer = _svg_renderer(svg)
     size = renderer.viewBoxF().size()
     width, height = max(size.width(), 1.0), max(size.height(), 1.0)
+    fit = min(1.0, MAX_PDF_SIDE / max(width, height))
+    note = None if fit == 1.0 else f"the graph was scaled down to {fit:.0%} {_PDF_FIT}"
+    width, height = width * fit, height * fit
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
@@ -882,4 +940,4 @@ def _svg_to_pdf(svg: bytes) -> bytes:
     renderer.render(painter, QRectF(0, 0, width, height))
     painter.end()
     del writer  # finishes the PDF
-    return bytes(buffer.data().data())
+    return bytes(buffer.data().data()), note

@@ -20,8 +20,11 @@ the file is opened. Numbers are written with Python's `repr`, so every float
 comes back bit for bit.
 
 Reading refuses a bad file with one `WorkspaceFileError` whose message names the
-file and the first problem found. Writing is atomic: a failed save leaves the old
-file exactly as it was.
+file and the first problem found; every piece of the file's text in a message goes
+through `messages.shown_text` (escaped, short). Only regular files are read or written: a pipe
+or a device is refused before it can block anything. Writing is atomic: a failed save
+leaves the old file exactly as it was; a save through a symbolic link writes the file
+the link points to, and a read-only file is refused.
 """
 
 from __future__ import annotations
@@ -29,11 +32,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 from micrograd_gui.document import (
@@ -45,6 +46,15 @@ from micrograd_gui.document import (
     DocumentError,
     check_name,
     underflows,
+)
+from micrograd_gui.messages import MAX_SHOWN_NAME, shown_text
+from micrograd_gui.safe_files import (
+    FileTooLargeError,
+    NotRegularFileError,
+    ReadOnlyFileError,
+    describe_os_error,
+    read_regular_file,
+    write_atomic,
 )
 
 FORMAT = "micrograd-gui-workspace"
@@ -132,82 +142,18 @@ def document_text(document: Document) -> str:
     return dumps(document.definitions, document.backward_root)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` so that the file is either the old one or the whole new one.
-
-    The bytes go to a temporary file in the same directory, are flushed to disk,
-    then replace the target in one step. Raises OSError (the old file untouched).
-    """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise IsADirectoryError(21, "it is a folder", str(target))
-    try:
-        mode: int | None = os.stat(target).st_mode & 0o777
-    except FileNotFoundError:
-        mode = None  # a new file: os.open applies the umask (os.umask itself is not thread-safe)
-    fd, temporary = _create_temporary(directory, target.name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    _sync_directory(directory)
-
-
-def _create_temporary(directory: Path, name: str) -> tuple[int, str]:
-    """A new, uniquely named file beside the target, created with the usual permissions."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temporary = str(directory / f".{name}.{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
-            continue
-    raise FileExistsError(17, "no free temporary file name", str(directory))
-
-
-def _sync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a directory.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def describe_os_error(error: OSError) -> str:
-    """A short reason for a failed file operation: 'permission denied', 'no such folder', ..."""
-    if isinstance(error, IsADirectoryError):
-        return "it is a folder"
-    if isinstance(error, PermissionError):
-        return "permission denied"
-    if isinstance(error, FileNotFoundError):
-        return "the folder does not exist"
-    reason = error.strerror or str(error) or type(error).__name__
-    return reason[:1].lower() + reason[1:]
+class ReadOnlyWorkspaceError(WorkspaceFileError):
+    """A save refused because the file is read-only: its permissions say it is not to be written."""
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write a text file atomically, or WorkspaceFileError saying why it was not saved."""
+    """Write a text file atomically, or WorkspaceFileError saying why it was not saved
+    (ReadOnlyWorkspaceError for a read-only file)."""
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
-        raise WorkspaceFileError(f"could not save {Path(path).name}: {describe_os_error(error)}") from None
+        refusal = ReadOnlyWorkspaceError if isinstance(error, ReadOnlyFileError) else WorkspaceFileError
+        raise refusal(f"could not save {shown_name(path)}: {describe_os_error(error)}") from None
 
 
 def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:
@@ -234,9 +180,9 @@ def _refuse_constant(name: str) -> float:
 def _finite_float(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
-        raise _InvalidError(f"the number {text[:40]} is too large")
+        raise _InvalidError(f"the number {shown_text(text)} is too large")
     if number == 0.0 and underflows(text):
-        raise _InvalidError(f"the number {text[:40]} is too small for a float (it would be 0)")
+        raise _InvalidError(f"the number {shown_text(text)} is too small for a float (it would be 0)")
     return number
 
 
@@ -244,7 +190,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise _InvalidError(f"the key '{key[:40]}' appears twice in one object")
+            raise _InvalidError(f"the key '{shown_text(key)}' appears twice in one object")
         obj[key] = value
     return obj
 
@@ -275,12 +221,6 @@ def _number(value: object, where: str) -> float:
     return number
 
 
-def _short(text: str) -> str:
-    """Text from the file as it may appear in a one-line message: short, control characters escaped."""
-    text = text if len(text) <= 40 else text[:37] + "..."
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _definition(entry: object, position: int, defined: set[str]) -> Definition:
     where = f"value {position}"
     if not isinstance(entry, dict):
@@ -290,13 +230,13 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
         raise _InvalidError(f"{where} needs a name (text)" if name is None else f"{where}: the name must be text")
     reason = check_name(name)
     if reason:
-        raise _InvalidError(f"{where}: {reason.replace(name, _short(name))}")
-    where = f"value {position} ('{name}')"
+        raise _InvalidError(f"{where}: {reason.replace(name, shown_text(name))}")
+    where = f"value {position} ('{shown_text(name)}')"
     unknown = sorted(set(entry) - _VALUE_KEYS)
     if unknown:
-        raise _InvalidError(f"{where} has an unknown key '{_short(unknown[0])}'")
+        raise _InvalidError(f"{where} has an unknown key '{shown_text(unknown[0])}'")
     if name in defined:
-        raise _InvalidError(f"{where}: '{name}' is defined twice")
+        raise _InvalidError(f"{where}: '{shown_text(name)}' is defined twice")
     if "op" not in entry:
         if "data" not in entry:
             raise _InvalidError(f"{where} needs either a number (data) or an operation (op)")
@@ -307,7 +247,7 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
     if not isinstance(op, str):
         raise _InvalidError(f"{where}: the op must be text, not {_json_type(op)}")
     if op not in BINARY_OPS and op not in UNARY_OPS:
-        raise _InvalidError(f"{where} uses the unknown operation '{_short(op)}'")
+        raise _InvalidError(f"{where} uses the unknown operation '{shown_text(op)}'")
     if "data" in entry:
         raise _InvalidError(f"{where} is computed by {op}, so it takes no data")
     operands = entry.get("operands")
@@ -318,7 +258,7 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
         raise _InvalidError(f"{where}: {op} takes {wanted} operand(s), not {len(operands)}")
     for operand in operands:
         if operand not in defined:
-            raise _InvalidError(f"{where} uses '{_short(operand)}', which is not defined before it")
+            raise _InvalidError(f"{where} uses '{shown_text(operand)}', which is not defined before it")
     exponent: float | None = None
     if op == "**":
         if "exponent" not in entry:
@@ -340,13 +280,14 @@ def _workspace(obj: object) -> Workspace:
         raise _InvalidError("its format version is missing or is not a whole number")
     if version > VERSION:
         raise _InvalidError(
-            f"it was made by a newer micrograd-gui (format version {version}; this one reads version {VERSION})"
+            f"it was made by a newer micrograd-gui (format version {shown_text(version)}; this one reads version"
+            f" {VERSION})"
         )
     if version < 1:
-        raise _InvalidError(f"its format version {version} is not one micrograd-gui ever wrote")
+        raise _InvalidError(f"its format version {shown_text(version)} is not one micrograd-gui ever wrote")
     unknown = sorted(set(obj) - _TOP_KEYS)
     if unknown:
-        raise _InvalidError(f"it has an unknown key '{_short(unknown[0])}'")
+        raise _InvalidError(f"it has an unknown key '{shown_text(unknown[0])}'")
     values = obj.get("values")
     if not isinstance(values, list):
         raise _InvalidError('it needs "values": a list of values')
@@ -363,7 +304,7 @@ def _workspace(obj: object) -> Workspace:
         if not isinstance(backward_from, str):
             raise _InvalidError(f"backward_from must be a value's name, not {_json_type(backward_from)}")
         if backward_from not in defined:
-            raise _InvalidError(f"backward_from names '{_short(backward_from)}', which is not defined")
+            raise _InvalidError(f"backward_from names '{shown_text(backward_from)}', which is not defined")
     return Workspace(tuple(definitions), backward_from)
 
 
@@ -415,23 +356,30 @@ def loads(data: bytes | str, source: str = "the workspace") -> Workspace:
     return workspace_from_object(parse_json(data, source), source)
 
 
+def shown_name(path: str | os.PathLike[str]) -> str:
+    """A file's name as a message shows it: its last part, through `shown_text` (a name may
+    hold control characters too), long enough for any real name."""
+    return shown_text(os.path.basename(os.fspath(path)) or os.fspath(path), MAX_SHOWN_NAME)
+
+
 def read_workspace(path: str | os.PathLike[str]) -> Workspace:
     """Read and validate a workspace file's structure, or WorkspaceFileError naming the file.
 
-    The maths (a log of a negative number, ...) is checked when the workspace is
+    Only a regular file is read (a named pipe or a device is refused at once, never waited
+    on). The maths (a log of a negative number, ...) is checked when the workspace is
     applied to a document: see `apply_workspace`.
     """
-    source = Path(path).name or str(path)
+    source = shown_name(path)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise WorkspaceFileError(f"{source}: it is too large ({size // 2**20} MB; at most 50 MB)")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except FileTooLargeError as error:
+        raise WorkspaceFileError(f"{source}: it is too large ({error.size // 2**20} MB; at most 50 MB)") from None
     except FileNotFoundError:
         raise WorkspaceFileError(f"{source}: no such file") from None
     except IsADirectoryError:
         raise WorkspaceFileError(f"{source}: it is a folder, not a workspace file") from None
+    except NotRegularFileError as error:
+        raise WorkspaceFileError(f"{source}: {error.strerror}") from None
     except OSError as error:
         raise WorkspaceFileError(f"{source}: could not be read ({describe_os_error(error)})") from None
     return loads(data, source)
@@ -469,7 +417,7 @@ def load_workspace(workspace: Workspace, source: str = "the workspace") -> tuple
 
 def load_document(path: str | os.PathLike[str]) -> Document:
     """A new Document holding the workspace file at `path`, or WorkspaceFileError."""
-    return load_workspace(read_workspace(path), Path(path).name or str(path))[0]
+    return load_workspace(read_workspace(path), shown_name(path))[0]
 
 
 def example_bytes(name: str) -> bytes:

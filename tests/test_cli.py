@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -30,13 +31,15 @@ def headless_env() -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, cwd: Path | None = None, module: bool = False) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, module: bool = False, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the installed command (or `python -m micrograd_gui`) in a fresh process."""
     command = (
         [sys.executable, "-m", "micrograd_gui"] if module else [str(Path(sys.executable).parent / "micrograd-gui")]
     )
     return subprocess.run(
-        [*command, *args], capture_output=True, text=True, env=headless_env(), cwd=cwd or ROOT, timeout=120
+        [*command, *args], capture_output=True, text=True, env=headless_env(), cwd=cwd or ROOT, timeout=timeout
     )
 
 
@@ -238,3 +241,62 @@ def test_the_scale_limit_is_the_renderers():
     from micrograd_gui import cli, render
 
     assert cli.MAX_SCALE == render.MAX_SCALE
+
+
+def test_exporting_a_named_pipe_is_refused_at_once(tmp_path):
+    """A FIFO named x.json would block the reader forever: exit 2 with one line, straight away."""
+    fifo = tmp_path / "x.json"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.svg"
+    try:
+        result = run_cli("export", str(fifo), "-o", str(out), timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("export waited on the pipe")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["micrograd-gui export: error: x.json: it is a named pipe, not a file"]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".py"])
+def test_exporting_through_a_link_writes_the_file_it_points_to(suffix, tmp_path):
+    """OUT a symbolic link: the link stays, the file it points to is the export."""
+    real = tmp_path / f"real{suffix}"
+    real.write_text("old")
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(real)
+    assert main(["export", str(LECTURE), "-o", str(link)]) == 0
+    assert link.is_symlink() and real.read_bytes().startswith(MAGIC[suffix])
+
+
+@pytest.mark.parametrize("suffix", [".png", ".py"])
+def test_exporting_onto_a_device_or_a_pipe_is_refused(suffix, tmp_path, capsys):
+    """OUT a link to a device, or a named pipe: exit 1, one line saying what it is, and it stays as it was."""
+    device = tmp_path / f"full{suffix}"
+    device.symlink_to(os.devnull)
+    fifo = tmp_path / f"pipe{suffix}"
+    os.mkfifo(fifo)
+    assert main(["export", str(LECTURE), "-o", str(device)]) == 1
+    assert main(["export", str(LECTURE), "-o", str(fifo)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("it is a device, not a file") and lines[1].endswith("it is a named pipe, not a file")
+    assert device.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([device.name, fifo.name])
+
+
+def test_a_scale_that_makes_the_png_a_speck_is_bad_input(tmp_path, capsys):
+    """--scale 1e-300 made a 1x1 PNG: exit 2, one line saying the least scale, nothing written."""
+    out = tmp_path / "out.png"
+    assert main(["export", str(LECTURE), "-o", str(out), "--scale", "1e-300"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("micrograd-gui export: error: --scale: at scale 1e-300 the PNG would be 1 x 1 pixels;")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_png_drawn_smaller_than_asked_says_so(tmp_path, capsys):
+    """At --scale 20 the lecture would pass 60 megapixels: the PNG is drawn smaller, with a warning, exit 0."""
+    out = tmp_path / "out.png"
+    assert main(["export", str(LECTURE), "-o", str(out), "--scale", "20"]) == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("micrograd-gui export: warning: the PNG was drawn at scale ")
+    assert out.read_bytes().startswith(MAGIC[".png"])

@@ -427,3 +427,75 @@ def test_a_refusal_speaks_of_what_was_typed_not_of_values_never_made(text, expec
     message = in_typed_terms(str(refused.value), sources)
     assert message.startswith(expected) if expected.startswith("cannot") else expected in message
     assert not any(name in message.split() for name in ("t1", "t2", "t3", "k1"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("n = (-1) ** 0.5", "is not a real number: (-1) ** 0.5"),
+        ("n = (-1e-5) ** 0.5", "is not a real number: (-1e-05) ** 0.5"),
+        ("n = (a*b) ** 0.5", "is not a real number: (a*b = -6) ** 0.5"),
+        ("n = b ** 0.5", "is not a real number: (b = -3) ** 0.5"),
+        ("n = (a - 2) ** -1", "division by zero: (a - 2 = 0) ** -1 divides by 0"),
+    ],
+)
+def test_a_negative_base_in_a_message_is_written_in_parentheses(text, message):
+    """`(-1) ** 0.5` is refused saying `(-1) ** 0.5`, never `-1 ** 0.5`, which Python reads as -(1 ** 0.5)."""
+    document = lecture_leaves()
+    definitions, sources = parse_expression_sources(text, document)
+    with pytest.raises(DocumentError) as caught:
+        document.check_many(definitions)
+    assert in_typed_terms(str(caught.value), sources).endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a, b", "tuples are not allowed at column 1"),
+        ("x = (a, b)", "tuples are not allowed at column 5"),
+        ("*a", "starred expressions are not allowed at column 1"),
+    ],
+)
+def test_refusals_agree_in_number(text, message):
+    """'Tuples are not allowed', not 'tuples is not allowed'."""
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text, lecture_leaves())
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 5000 + " + b", "y = " + "z" * 3000 + "(a)", "x = " + "1" * 399 + "j", "a + " + "q" * 9000],
+)
+def test_a_long_piece_of_what_was_typed_is_quoted_short(text):
+    """A 5,000-character unknown name is quoted cut short: the message stays one readable line."""
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text, lecture_leaves())
+    assert len(str(caught.value)) < 200 and "…'" in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["a", "b", "c", "f", "tanh", "log", "x", "=", "(", ")", "+", "-", "*", "/", "**", ","]),
+            st.sampled_from([" ", "1", "2.5", "1e400", "1e-400", "0x1", "1j", "_", "if", "for", ".", ";", ":"]),
+            st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,300}", fullmatch=True),
+            st.integers(280, 3000).map(lambda n: "q" * n),
+            st.from_regex(r"[0-9]{1,500}(\.[0-9]{0,50})?", fullmatch=True),
+            st.text(max_size=3),
+        ),
+        max_size=30,
+    ).map(" ".join)
+)
+def test_any_refusal_is_one_short_printable_line(text):
+    """Token soup, long names, long numbers and stray characters: accepted whole, or refused with one
+    ExpressionError (or a maths DocumentError) of one short printable line, changing nothing."""
+    document = lecture_leaves()
+    before = document.definitions
+    try:
+        document.check_many(parse_expression(text, document))
+    except DocumentError as error:
+        message = str(error)
+        assert message.isprintable() and len(message) < 300, message
+    assert document.definitions == before

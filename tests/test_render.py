@@ -597,3 +597,80 @@ def test_values_read_in_creation_order_from_the_top():
     laid_out = render.layout(render.build_dot_source(lecture))
     y = {node.name: node.rect[1] for node in laid_out.nodes if node.kind == "value"}
     assert y["a"] < y["b"] and y["d"] < y["f"]
+
+
+# ---- pictures too large or too small for their format --------------------------------------
+
+
+def long_chain(steps: int) -> Document:
+    """x, then v_i = tanh(v_{i-1}): a picture about 110 pt wider per step, left to right."""
+    definitions = [Definition("x", data=0.5)]
+    for i in range(1, steps + 1):
+        definitions.append(Definition(f"v{i}", "tanh", (definitions[-1].name,)))
+    return make_document(definitions)
+
+
+def pdf_page_size(data: bytes) -> tuple[float, float]:
+    box = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", data)
+    assert box is not None
+    x1, y1, x2, y2 = (float(n) for n in box.groups())
+    return x2 - x1, y2 - y1
+
+
+def test_a_pdf_wider_than_a_pdf_page_may_be_is_scaled_down_and_says_so(qapp, tmp_path):
+    """A graph beyond 14,400 pt (the largest page most viewers open) gets a page within it, and a note."""
+    document = long_chain(80)
+    svg = tmp_path / "chain.svg"
+    render.export(document, svg)
+    width = float(re.search(rb'<svg width="([\d.]+)pt"', svg.read_bytes()).group(1))
+    assert width > render.MAX_PDF_SIDE
+    out = tmp_path / "chain.pdf"
+    note = render.export(document, out)
+    page_width, page_height = pdf_page_size(out.read_bytes())
+    assert page_width <= render.MAX_PDF_SIDE + 0.5 and page_width >= render.MAX_PDF_SIDE - 2
+    assert note == (
+        f"the graph was scaled down to {render.MAX_PDF_SIDE / width:.0%} to fit a PDF page of at most 14,400 pt"
+        " a side, the largest most viewers open"
+    )
+    assert render.export(make_document(LECTURE), tmp_path / "lecture.pdf") is None  # a small one is left as it is
+
+
+def test_dot_s_own_pdf_is_kept_within_a_pdf_page_and_says_so(tmp_path, monkeypatch):
+    """A dot that writes PDF is given a size limit, and a page at that limit is reported as scaled down."""
+    script = """\
+        case "$1" in
+          "-T?") echo 'Format: "?" not recognized. Use one of: dot pdf:cairo png svg' >&2; exit 1 ;;
+          -Tpdf) cat > /dev/null; printf '%%PDF-1.5 %s /MediaBox [ 0 0 14328 310 ] ' "$2" ;;
+          *) exit 2 ;;
+        esac
+        """
+    monkeypatch.setenv("MICROGRAD_GUI_DOT", fake_dot(tmp_path, script))
+    out = tmp_path / "chain.pdf"
+    note = render.export(make_document(LECTURE), out)
+    assert out.read_bytes() == b"%PDF-1.5 -Gsize=199,199 /MediaBox [ 0 0 14328 310 ] "
+    assert note is not None and note.startswith("the graph was scaled down to fit a PDF page of at most 14,400 pt")
+
+
+def test_a_png_scaled_down_to_its_limits_says_so(qapp, tmp_path, monkeypatch):
+    """The PNG's size limits lower the scale asked for: the export says to what."""
+    monkeypatch.setattr(render, "MAX_PNG_SIDE", 300)
+    out = tmp_path / "lecture.png"
+    note = render.export(make_document(LECTURE), out, scale=2.0)
+    width, height = png_size(out)
+    assert max(width, height) <= 300
+    assert note is not None and re.fullmatch(
+        r"the PNG was drawn at scale 0\.\d+ instead of 2, to stay within 300 pixels a side and 60 megapixels", note
+    )
+    assert render.export(make_document(LECTURE), out, scale=1.0) is not None
+    monkeypatch.undo()
+    assert render.export(make_document(LECTURE), out, scale=2.0) is None
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-3])
+def test_a_scale_that_makes_the_png_a_speck_is_refused(qapp, tmp_path, scale):
+    """--scale 1e-300 made a 1x1 PNG: a scale under 16 pixels on the longer side is refused, nothing written."""
+    out = tmp_path / "lecture.png"
+    with pytest.raises(render.ScaleError, match=rf"^at scale {scale:g} the PNG would be 1 x 1 pixels; the scale"):
+        render.export(make_document(LECTURE), out, scale=scale)
+    assert list(tmp_path.iterdir()) == []
+    assert render.export(make_document(LECTURE), out, scale=0.1) is None  # about 70 pixels wide: drawn

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_gui import workspace_file
+from micrograd_gui import safe_files, workspace_file
 from micrograd_gui.document import Definition, Document, DocumentError
 from micrograd_gui.workspace_file import (
     EXAMPLES,
@@ -49,6 +52,7 @@ CORRUPT_MESSAGES = {
     "deep_nesting_in_value.json": "nested too deeply",
     "divide_by_zero.json": "cannot compute q: division by zero",
     "duplicate_key.json": "'data' appears twice",
+    "duplicate_key_escape.json": "the key '\\x1b]0;pwned\\x07\\x1b[2J' appears twice",
     "duplicate_names.json": "'a' is defined twice",
     "empty.json": "it is empty",
     "empty_name.json": "a name is required",
@@ -59,6 +63,7 @@ CORRUPT_MESSAGES = {
     "huge_float.json": "too large",
     "tiny_float.json": "too small",
     "huge_int.json": "too large",
+    "huge_version.json": "(format version 1" + "0" * 38 + "…; this one reads version 1)",
     "infinity.json": "-Infinity, which is not a finite number",
     "keyword_name.json": "'class' is a Python keyword",
     "leaf_without_data.json": "needs either a number (data) or an operation (op)",
@@ -259,7 +264,7 @@ def test_corrupt_file_is_refused_with_one_clear_message(path):
     message = str(caught.value)
     assert message.startswith(f"{path.name}: ")
     assert CORRUPT_MESSAGES[path.name] in message
-    assert "\n" not in message and len(message) < 200
+    assert message.isprintable() and len(message) < 200  # one line, and nothing a terminal would act on
     assert document_text(document) == before
 
 
@@ -358,3 +363,231 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644
+
+
+# ---- what is not a regular file, links, permissions, names, temporaries -----------
+
+
+def _read_in_a_thread(path: Path) -> tuple[threading.Thread, list[object]]:
+    outcome: list[object] = []
+
+    def read() -> None:
+        try:
+            read_workspace(path)
+        except WorkspaceFileError as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_named_pipe_is_refused_at_once_not_waited_on(tmp_path):
+    """A FIFO named x.json gives one message straight away; reading it would wait for a writer forever."""
+    fifo = tmp_path / "x.json"
+    os.mkfifo(fifo)
+    thread, outcome = _read_in_a_thread(fifo)
+    thread.join(timeout=5)
+    if thread.is_alive():  # unblock the reader so the suite goes on, then fail
+        with open(fifo, "wb"):
+            pass
+        thread.join(timeout=5)
+    assert outcome == ["x.json: it is a named pipe, not a file"]
+
+
+def test_a_link_to_a_device_is_refused_unread(tmp_path):
+    """A link named x.json to /dev/zero is a device: refused before a byte is read."""
+    link = tmp_path / "x.json"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(WorkspaceFileError, match=r"^x\.json: it is a device, not a file$"):
+        read_workspace(link)
+
+
+def test_saving_through_a_link_writes_the_file_it_points_to(tmp_path):
+    """Save onto a symbolic link: the link stays a link and the file it points to gets the work."""
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    save_document(lecture_document(), link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert load_document(real).names[-1] == "L"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+
+
+def test_saving_onto_a_pipe_or_a_device_is_refused(tmp_path):
+    """A pipe, or a link to a device, named like a workspace is not replaced by a file: refused, left as it was."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(WorkspaceFileError, match=r"^could not save pipe\.json: it is a named pipe, not a file$"):
+        save_document(lecture_document(), fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    device = tmp_path / "null.json"
+    device.symlink_to(os.devnull)
+    with pytest.raises(WorkspaceFileError, match=r"^could not save null\.json: it is a device, not a file$"):
+        save_document(lecture_document(), device)
+    assert device.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null.json", "pipe.json"]
+
+
+def test_a_read_only_workspace_is_not_overwritten(tmp_path):
+    """A file without write permission is refused with the reason, even though its folder is writable."""
+    path = tmp_path / "work.json"
+    path.write_text("old contents")
+    path.chmod(0o444)
+    with pytest.raises(workspace_file.ReadOnlyWorkspaceError, match=r"^could not save work\.json: it is read-only$"):
+        save_document(lecture_document(), path)
+    assert path.read_text() == "old contents" and path.stat().st_mode & 0o777 == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["work.json"]
+
+
+def test_a_name_near_the_length_limit_saves(tmp_path):
+    """80 CJK characters + .json is 245 bytes, under the 255-byte limit: the temporary name must not push it over."""
+    path = tmp_path / ("字" * 80 + ".json")
+    assert len(path.name.encode("utf-8")) == 245
+    save_document(lecture_document(), path)
+    save_document(lecture_document(), path)  # and again over the existing file
+    assert load_document(path).names[-1] == "L"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_save_removes_the_temporaries_a_killed_save_left(tmp_path):
+    """Temporaries of ours untouched for long (a save killed half way) go at the next save to that
+    folder; a fresh one (a save still writing) and other files stay."""
+    old = time.time() - safe_files.STALE_TEMPORARY_SECONDS - 60
+    stale = [tmp_path / ".micrograd-gui-0123456789ab.tmp", tmp_path / ".work.json.0123456789ab.tmp"]
+    fresh = tmp_path / ".micrograd-gui-ba9876543210.tmp"
+    others = [tmp_path / ".other.json.0123456789ab.tmp", tmp_path / "notes.tmp"]
+    for path in [*stale, fresh, *others]:
+        path.write_text("partial")
+    for path in [*stale, *others]:
+        os.utime(path, (old, old))
+    save_document(lecture_document(), tmp_path / "work.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["work.json", fresh.name] + [p.name for p in others])
+
+
+# ---- fuzzing the reader --------------------------------------------------------------
+
+hostile_text = st.one_of(
+    st.text(max_size=50),
+    st.sampled_from(["\x1b[2J", "\x1b]0;title\x07", "a\u202eb", "\x00", "é" * 60, "名" * 300, "a" * 5000]),
+)
+json_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**4000), max_value=10**4000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    hostile_text,
+)
+json_values = st.recursive(
+    json_leaves,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def _paths(obj: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place inside a parsed JSON value: the keys and indices that lead to it."""
+    found = [prefix]
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for index, value in enumerate(obj):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@st.composite
+def mutated_workspace_files(draw) -> bytes:
+    """A valid workspace file with a few structure-aware changes: a value replaced by hostile JSON, a key
+    dropped or added, a duplicate key, then perhaps a cut or a flipped byte in the text."""
+    workspace = draw(workspaces())
+    obj = json.loads(dumps(workspace.definitions, workspace.backward_from))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(_paths(obj)))
+        *parents, last = path or (None,)
+        holder = obj
+        for step in parents:
+            holder = holder[step]
+        kind = draw(st.sampled_from(["replace", "drop", "add"]))
+        if not path:
+            obj = draw(json_values)
+        elif kind == "replace":
+            holder[last] = draw(json_values)
+        elif kind == "drop":
+            del holder[last]
+        elif isinstance(holder, dict):
+            holder[draw(hostile_text)] = draw(json_values)
+        else:
+            holder.insert(draw(st.integers(0, len(holder))), draw(json_values))
+        if not isinstance(obj, (dict, list)):
+            break
+    text = json.dumps(obj, ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()) and text.startswith("{") and len(text) > 2:
+        key = draw(hostile_text)
+        text = "{" + f"{json.dumps(key)}: 1, {json.dumps(key)}: 2, " + text[1:]  # a duplicate key
+    data = text.encode("utf-8")
+    if draw(st.integers(0, 4)) == 0:  # the text damaged too, now and then
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] if draw(st.booleans()) else data[:cut] + bytes([draw(st.integers(0, 255))]) + data[cut + 1 :]
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated_workspace_files())
+def test_mutated_files_open_whole_or_give_one_short_clean_message(data):
+    """Whatever a file holds, reading and applying it either works or gives one WorkspaceFileError of one
+    short, printable line naming the file; the current work stays as it was."""
+    document = lecture_document()
+    before = document_text(document)
+    try:
+        apply_workspace(document, loads(data, "x.json"), "x.json")
+    except WorkspaceFileError as error:
+        message = str(error)
+        assert message.startswith("x.json: ")
+        assert message.isprintable() and len(message) < 300, message
+        assert document_text(document) == before
+    else:
+        assert document_text(document) == document_text(load_document_from_text(data))
+
+
+def load_document_from_text(data: bytes) -> Document:
+    document = Document()
+    apply_workspace(document, loads(data))
+    return document
+
+
+# A child process saving one small workspace after another, as fast as it can, until it is killed.
+_SAVER = """
+import sys
+from micrograd_gui.document import Definition
+from micrograd_gui.workspace_file import write_workspace
+path = sys.argv[1]
+i = 0
+print("ready", flush=True)
+while True:
+    i += 1
+    write_workspace(path, [Definition("a", data=float(i)), Definition("b", "*", ("a", "a"))], "b")
+"""
+
+
+def test_a_save_killed_at_any_moment_leaves_a_whole_file(tmp_path):
+    """kill -9 in the middle of saving: the file is always a whole workspace, old or new, and the next save
+    leaves no temporary behind once it is stale."""
+    path = tmp_path / "work.json"
+    workspace_file.write_workspace(path, [Definition("a", data=0.0), Definition("b", "*", ("a", "a"))], "b")
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3):
+        saver = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert saver.stdout is not None and saver.stdout.readline() == "ready\n"
+        time.sleep(delay)
+        saver.kill()
+        saver.wait(timeout=10)
+        saver.stdout.close()
+        workspace = read_workspace(path)
+        assert [d.name for d in workspace.definitions] == ["a", "b"] and workspace.backward_from == "b"
+    old = time.time() - safe_files.STALE_TEMPORARY_SECONDS - 1
+    for leftover in tmp_path.glob(".micrograd-gui-*.tmp"):
+        os.utime(leftover, (old, old))
+    save_document(lecture_document(), path)
+    assert [p.name for p in tmp_path.iterdir()] == ["work.json"]

@@ -681,15 +681,16 @@ def test_declined_recovery_is_deleted(window, files):
     assert pending_recoveries(files.recovery_keeper.recovery.directory) == []
 
 
-def test_a_corrupt_recovery_file_is_reported_and_deleted(window, files):
-    """A recovery file that cannot be read gives one message and is removed."""
+def test_a_corrupt_recovery_file_is_set_aside_not_offered(window, files):
+    """A recovery file that cannot be read is not offered, and is moved out of the way for good."""
     directory = files.recovery_keeper.recovery.directory
     directory.mkdir(parents=True)
     (directory / "broken.json").write_text('{"format": "micrograd-gui-recovery", "version": 1, "workspace": 3}')
-    window.dialogs.ask_restore_recovery = lambda info: True
+    offered = []
+    window.dialogs.ask_restore_recovery = lambda info: offered.append(info) or True
     assert not files.offer_recovery()
-    assert len(window.errors) == 1 and "recovered work" in window.errors[0]
-    assert list(directory.glob("*.json")) == []
+    assert offered == [] and len(window.document) == 0
+    assert list(directory.glob("*.json")) == [] and (directory / "broken.json.unreadable").exists()
 
 
 # ---- the command line -------------------------------------------------------------------
