@@ -26,7 +26,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import threading
 import weakref
 from collections.abc import Callable, Generator
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from engine import op_symbol, record_cells
+from engine.graph import BUNDLED_DOT, bundled_dot
 from micrograd_gui.workspace_file import write_atomic
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ EXPORT_TIMEOUT = 120.0  # seconds for an export
 VERSION_TIMEOUT = 3.0
 
 DOT_ENV = "MICROGRAD_GUI_DOT"
-BUNDLED_NAME = "graphviz-pure"
+BUNDLED_NAME = BUNDLED_DOT
 
 # Graphviz routes an edge that crosses k ranks through k - 1 virtual nodes, and
 # many long edges (a leaf shared by uses far apart) make its layout explode and
@@ -83,20 +83,6 @@ class RenderError(Exception):
 # ---- finding dot -------------------------------------------------------------
 
 
-def _bundled_dot() -> str | None:
-    """The graphviz-pure executable installed next to this Python, if any."""
-    exe = BUNDLED_NAME + (".exe" if sys.platform == "win32" else "")
-    folders = [Path(sys.executable).parent]
-    for scheme_path in (sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")):
-        if scheme_path:
-            folders.append(Path(scheme_path))
-    for folder in folders:
-        candidate = folder / exe
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which(BUNDLED_NAME)
-
-
 def find_dot() -> str:
     """The path of the `dot` to run: $MICROGRAD_GUI_DOT, else `dot` on PATH, else the bundled graphviz-pure."""
     configured = os.environ.get(DOT_ENV, "").strip()
@@ -110,7 +96,7 @@ def find_dot() -> str:
     system_dot = shutil.which("dot")
     if system_dot:
         return system_dot
-    bundled = _bundled_dot()
+    bundled = bundled_dot()
     if bundled:
         return bundled
     raise RenderError(
@@ -145,7 +131,7 @@ def _describe(path: str) -> str:
     text = (err + out).decode("utf-8", "replace")  # dot prints its version on stderr
     pure = re.search(r"graphviz-pure version (\S+)", text)
     if pure:
-        bundled = " (bundled)" if _same_file(path, _bundled_dot()) else ""
+        bundled = " (bundled)" if _same_file(path, bundled_dot()) else ""
         return f"graphviz-pure {pure.group(1)}{bundled}, {path}"
     version = re.search(r"version (\S+)", text)
     if version:
