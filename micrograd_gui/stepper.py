@@ -19,10 +19,7 @@ from dataclasses import dataclass
 
 from engine import LOCAL_GRAD_FORMULAS, Value, format_decimals, format_number, local_grads, op_symbol, topological_order
 
-
-def format_number4(x: float) -> str:
-    """4 decimals as in the lecture; a tiny non-zero number keeps its digits (1.234e-05)."""
-    return "%.3e" % x if 0 < abs(x) < 5e-5 else format_decimals(x)
+format_number4 = format_decimals  # 4 decimals as in the lecture; a tiny non-zero number keeps its digits
 
 
 def format_grad(x: float) -> str:
