@@ -37,7 +37,8 @@ from PySide6.QtCore import QObject, Signal
 
 from engine import op_symbol, record_cells
 from engine.graph import BUNDLED_DOT, bundled_dot
-from micrograd_gui.workspace_file import write_atomic
+from micrograd_gui.picture_workspace import embed_in_png, embed_in_svg
+from micrograd_gui.workspace_file import document_text, write_atomic
 
 if TYPE_CHECKING:
     from micrograd_gui.document import Document
@@ -724,7 +725,8 @@ def export(
 
     The file appears whole or not at all: on any failure an existing file is
     left untouched and nothing else is left behind. PNG is `scale` times 72
-    dpi; PDF is vector.
+    dpi; PDF is vector. A PNG or SVG carries the whole workspace (see
+    picture_workspace), so opening the picture reopens it.
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -741,9 +743,9 @@ def export(
     else:
         svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
         if suffix == ".svg":
-            data = _browser_svg(svg)
+            data = embed_in_svg(_browser_svg(svg), document_text(document))
         elif suffix == ".png":
-            data = _svg_to_png(_qt_svg(svg), scale)
+            data = embed_in_png(_svg_to_png(_qt_svg(svg), scale), document_text(document))
         else:
             data = _svg_to_pdf(_qt_svg(svg))
     try:
