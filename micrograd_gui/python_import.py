@@ -30,6 +30,7 @@ import ast
 import math
 import operator
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from micrograd_gui.document import (
@@ -466,7 +467,9 @@ class _Reader:
     # ---- the workspace -------------------------------------------------------
 
     def workspace(self) -> Workspace:
-        names = _names(self.values)
+        prefixes = [CONSTANT_PREFIX if v.constant or not v.op else RESULT_PREFIX for v in self.values]
+        chosen = unique_names([(v.label, v.variables, p) for v, p in zip(self.values, prefixes)])
+        names = dict(zip(self.values, chosen))
         definitions = tuple(
             Definition(names[v], data=v.data)
             if not v.op
@@ -477,33 +480,31 @@ class _Reader:
         return Workspace(definitions, root)
 
 
-def _names(values: list[_Value]) -> dict[_Value, str]:
-    """A unique name per value: its label if that is a valid name, else its first variable that is,
-    else `t1`, `t2`, ... (`k1`, `k2`, ... for a constant). Labels are placed first, so a variable never
-    takes a name a label asks for."""
-    names: dict[_Value, str] = {}
+def unique_names(values: Sequence[tuple[str, Sequence[str], str]]) -> list[str]:
+    """A unique name for each value given as (label, variables, prefix): its label if that is a valid
+    name, else its first variable that is, else the next free `{prefix}1`, `{prefix}2`, ... Labels are
+    placed first, so a variable never takes a name a label asks for."""
+    names: list[str] = [""] * len(values)
     taken: set[str] = set()
-    for v in values:
-        if v.label and v.label not in taken and check_name(v.label) is None:
-            names[v] = v.label
-            taken.add(v.label)
-    for v in values:
-        if v in names:
+    for tier in (0, 1):
+        for i, (label, variables, _) in enumerate(values):
+            if names[i]:
+                continue
+            for candidate in [label] if tier == 0 else variables:
+                if candidate and candidate not in taken and check_name(candidate) is None:
+                    names[i] = candidate
+                    taken.add(candidate)
+                    break
+    counters: dict[str, int] = {}
+    for i, (_, _, prefix) in enumerate(values):
+        if names[i]:
             continue
-        for variable in v.variables:
-            if variable not in taken and check_name(variable) is None:
-                names[v] = variable
-                taken.add(variable)
-                break
-    counters = {CONSTANT_PREFIX: 1, RESULT_PREFIX: 1}
-    for v in values:
-        if v in names:
-            continue
-        prefix = CONSTANT_PREFIX if v.constant or not v.op else RESULT_PREFIX
-        while f"{prefix}{counters[prefix]}" in taken:
-            counters[prefix] += 1
-        names[v] = f"{prefix}{counters[prefix]}"
-        taken.add(names[v])
+        n = counters.get(prefix, 1)
+        while f"{prefix}{n}" in taken:
+            n += 1
+        counters[prefix] = n + 1
+        names[i] = f"{prefix}{n}"
+        taken.add(names[i])
     return names
 
 
