@@ -173,6 +173,8 @@ def python_workspace(text: str) -> Workspace:
             reader.statement(statement)
     except RecursionError:
         raise PythonImportError("an expression is nested too deeply to read") from None
+    if not reader.values:
+        raise PythonImportError("the code makes no Value: write one like a = Value(2.0, label='a')")
     return reader.workspace()
 
 

@@ -196,6 +196,8 @@ REFUSED = [
     ("a = Value(1.0)\nb = a / 0.0 if a else a", "a conditional expression is not allowed at line 2, column 5"),
     ("a = (1.0) / 0", "this divides by zero at line 1, column 5"),
     ("a = Value(1.0)\nb = named(a, 'b')", r"a call to named\(\) is not allowed"),  # no `def named` above
+    ("a = 2.0\nb = a * 3\nprint(b)", "the code makes no Value"),
+    ("", "the code makes no Value"),
 ]
 
 
