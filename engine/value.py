@@ -10,12 +10,18 @@ than per op:
   no `_backward` closure per node, so a node is not a reference cycle (building
   and freeing big graphs stays fast, the garbage collector has little to do)
   and a step-through view can show exactly the derivative the maths uses.
+  `_backward()` is a method that applies the same table at one node, adding
+  into the operands' grads as the lecture's closures do.
 * A Value is six slots: its data, grad, symbol, label and two operands. The
   operands are not kept in a tuple (`_prev` builds the ordered tuple when
   read), and the exponent of `**` is a seventh slot only on a `**` result: the
   garbage collector, whose passes over young objects are much of the cost of
   building a big graph, then tracks one small object per node and visits few
-  fields.
+  fields. One more slot, `__dict__`, takes the attributes code adds to a Value
+  (`p.m = 0.0` for an optimizer's state): 8 bytes, and no dict until one is
+  set.
+* Numbers of any real type (int, float, numpy's scalars: anything registered
+  as `numbers.Real`) mix with Values; each becomes a float when it enters.
 * The topological sort is iterative, so a graph a million operations deep
   works with the default recursion limit. backward() walks in the same
   order, marking the Values it has visited by their grad (which it resets
@@ -29,12 +35,13 @@ than per op:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from math import isfinite
 from types import MappingProxyType
 from typing import cast
 
-Number = int | float
+Number = int | float  # for the type checker; at run time any numbers.Real (numpy's scalars too) is taken
 
 
 def format_number(x: float) -> str:
@@ -44,17 +51,23 @@ def format_number(x: float) -> str:
     return repr(float(x))
 
 
-def format_decimals(x: float) -> str:
-    """A data or grad as the lecture shows it, `%.4f`; from 1e10 on `%.4e`, so a label stays short.
-    A zero shows as 0.0000 whatever its sign (`-a` at a = 0 is -0.0)."""
+def format_decimals(x: float, places: int = 4) -> str:
+    """A data or grad as the lecture shows it, `%.4f`, everywhere a number is shown (table, picture,
+    hover, step-through, exports). From 1e10 on it is `%.4e`, so a label stays short; and a number
+    that is not zero but would show as 0.0000 (below 1e-4 in magnitude) is `%.4e` too, so a
+    vanishing gradient of 8.2e-09 stays visible. A zero shows as 0.0000 whatever its sign (`-a` at
+    a = 0 is -0.0). `places` gives other than 4 decimals, with the same rule at 10 ** -places."""
     x += 0.0  # -0.0 + 0.0 is 0.0
-    return "%.4f" % x if abs(x) < 1e10 else "%.4e" % x
+    size = abs(x)
+    if size < 1e10 and (size >= 10.0**-places or x == 0.0):
+        return "%.*f" % (places, x)
+    return "%.*e" % (places, x)
 
 
 class Value:
     """One scalar in a computation graph: its data, its grad and where it came from."""
 
-    __slots__ = ("data", "grad", "_a", "_b", "_op", "label")
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "label", "__dict__")
 
     _a: Value | None
     _b: Value | None  # or, on a Value made by hand with more than two operands, all of them: see __init__
@@ -107,9 +120,7 @@ class Value:
         return _result(self.data / other.data, "/", self, other)
 
     def __pow__(self, other: Number) -> Value:  # self ** n, the exponent n a number
-        if isinstance(other, bool) or not isinstance(other, (int, float)):
-            raise TypeError(f"the exponent of ** must be a number (int or float), not {type(other).__name__}")
-        n = float(other)
+        n = _real(other, "the exponent of ** must be a number (int or float), not {}")
         out = cast(_Power, _result(_power(self, n), "**", self, None, _Power))
         out._arg = n
         return out
@@ -148,6 +159,24 @@ class Value:
         return _result(self.data if self.data > 0 else 0.0, "relu", self)
 
     # ---- backpropagation --------------------------------------------------
+
+    def _backward(self) -> None:
+        """The chain rule at this one Value: add d self / d operand * self.grad into each operand's grad.
+
+        What the lecture's `_backward` closure does, for its node-by-node manual backward
+        (`o.grad = 1.0; o._backward()`) and `for node in reversed(topo): node._backward()`. Like the
+        closure it adds, so calling it twice adds twice; a leaf's does nothing.
+        """
+        prev = self._prev
+        if not prev:
+            return
+        try:
+            local = LOCAL_GRADS[(self._op, len(prev))](self, *prev)
+        except KeyError:
+            raise _no_local_grad(self) from None
+        grad = self.grad
+        for child, d in zip(prev, local):
+            child.grad += d * grad
 
     def backward(self) -> None:
         """Fill `grad` of every Value this one depends on with d self / d value.
@@ -217,11 +246,20 @@ class _Power(Value):
     __slots__ = ("_arg",)
 
 
+def _real(x: object, refusal: str) -> float:
+    """A real number as a float (int, float, numpy's scalars: any numbers.Real but bool), or TypeError
+    with `refusal` naming x's type."""
+    if type(x) is float or type(x) is int:  # the usual case, without the slower ABC check
+        return float(x)
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(refusal.format(type(x).__name__))
+    return float(x)
+
+
 def _constant(x: Number) -> Value:
     """A number mixed into an op becomes a constant leaf labelled with the number."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"cannot combine a Value with {type(x).__name__}")
-    return Value(x, label=format_number(float(x)))
+    number = _real(x, "cannot combine a Value with {}")
+    return Value(number, label=format_number(number))
 
 
 def _describe(v: Value) -> str:

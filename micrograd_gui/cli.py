@@ -55,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"micrograd-gui {__version__}")
-    parser.add_argument("workspace", nargs="?", help="a workspace file (.json) to open")
+    parser.add_argument(
+        "workspace",
+        nargs="?",
+        help="a workspace file (.json), Python code (.py) or a picture the app exported (.png .svg) to open",
+    )
     return parser
 
 
@@ -79,7 +83,9 @@ def build_export_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit status: 0 done, 1 the export failed, 2 bad input (nothing is written).",
     )
-    parser.add_argument("workspace", metavar="WORKSPACE", help="the workspace file (.json) to export")
+    parser.add_argument(
+        "workspace", metavar="WORKSPACE", help="the workspace to export: .json, .py, or a .png/.svg the app exported"
+    )
     parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
     parser.add_argument(
         "--rankdir",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -107,15 +108,19 @@ Listener = Callable[[Change], None]
 
 
 def check_name(name: str) -> str | None:
-    """Why `name` cannot name a value (ignoring uniqueness), or None if it can."""
+    """Why `name` cannot name a value (ignoring uniqueness), or None if it can: a Python identifier
+    (`α` and `Δx` are), not a keyword, at most 32 characters, written as Python reads it."""
     if not name:
         return "a name is required"
     if len(name) > MAX_NAME_LENGTH:
         return f"a name has at most {MAX_NAME_LENGTH} characters"
-    if not name.isidentifier() or not name.isascii():
+    if not name.isidentifier():
         return f"'{name}' is not a valid name: use letters, digits and _, not starting with a digit"
     if keyword.iskeyword(name):
         return f"'{name}' is a Python keyword"
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:  # Python reads `ﬁ` as `fi`: the exported script would name another variable
+        return f"'{name}' is not a valid name: Python reads it as '{normal}'; write '{normal}'"
     return None
 
 

@@ -147,7 +147,7 @@ def _check_characters(text: str, start: int) -> None:
     opened: list[int] = []
     for i, ch in enumerate(text):
         column = start + i + 1
-        if ch not in _ALLOWED_CHARACTERS:
+        if ch not in _ALLOWED_CHARACTERS and not ("_" + ch).isidentifier():  # `α`, `Δx` are names too
             shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
             raise ExpressionError(f"unexpected character {shown}", column, _HELP)
         if ch == "(":
@@ -247,7 +247,8 @@ class _Builder:
         self.counters: dict[str, int] = {}
 
     def column(self, node: ast.AST) -> int:
-        return self.start + getattr(node, "col_offset", 0) + 1
+        offset = getattr(node, "col_offset", 0)  # in UTF-8 bytes: `Δx` is two characters and three bytes
+        return self.start + len(self.text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
 
     def build(self, statement: ast.stmt) -> list[Definition]:
         target: str | None = None

@@ -26,7 +26,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import threading
 import weakref
 from collections.abc import Callable, Generator
@@ -37,7 +36,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from engine import op_symbol, record_cells
+from engine.graph import BUNDLED_DOT, bundled_dot
+from micrograd_gui.picture_workspace import embed_in_png, embed_in_svg
 from micrograd_gui.safe_files import describe_os_error, write_atomic, write_target
+from micrograd_gui.workspace_file import document_text
 
 if TYPE_CHECKING:
     from micrograd_gui.document import Document
@@ -54,7 +56,7 @@ EXPORT_TIMEOUT = 120.0  # seconds for an export
 VERSION_TIMEOUT = 3.0
 
 DOT_ENV = "MICROGRAD_GUI_DOT"
-BUNDLED_NAME = "graphviz-pure"
+BUNDLED_NAME = BUNDLED_DOT
 
 # Graphviz routes an edge that crosses k ranks through k - 1 virtual nodes, and
 # many long edges (a leaf shared by uses far apart) make its layout explode and
@@ -91,20 +93,6 @@ class ScaleError(RenderError):
 # ---- finding dot -------------------------------------------------------------
 
 
-def _bundled_dot() -> str | None:
-    """The graphviz-pure executable installed next to this Python, if any."""
-    exe = BUNDLED_NAME + (".exe" if sys.platform == "win32" else "")
-    folders = [Path(sys.executable).parent]
-    for scheme_path in (sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")):
-        if scheme_path:
-            folders.append(Path(scheme_path))
-    for folder in folders:
-        candidate = folder / exe
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which(BUNDLED_NAME)
-
-
 def find_dot() -> str:
     """The path of the `dot` to run: $MICROGRAD_GUI_DOT, else `dot` on PATH, else the bundled graphviz-pure."""
     configured = os.environ.get(DOT_ENV, "").strip()
@@ -118,7 +106,7 @@ def find_dot() -> str:
     system_dot = shutil.which("dot")
     if system_dot:
         return system_dot
-    bundled = _bundled_dot()
+    bundled = bundled_dot()
     if bundled:
         return bundled
     raise RenderError(
@@ -153,7 +141,7 @@ def _describe(path: str) -> str:
     text = (err + out).decode("utf-8", "replace")  # dot prints its version on stderr
     pure = re.search(r"graphviz-pure version (\S+)", text)
     if pure:
-        bundled = " (bundled)" if _same_file(path, _bundled_dot()) else ""
+        bundled = " (bundled)" if _same_file(path, bundled_dot()) else ""
         return f"graphviz-pure {pure.group(1)}{bundled}, {path}"
     version = re.search(r"version (\S+)", text)
     if version:
@@ -749,7 +737,9 @@ def export(
     dpi; PDF is vector. A picture too large for its format (a PNG beyond
     MAX_PNG_SIDE or MAX_PNG_PIXELS, a PDF page beyond MAX_PDF_SIDE) is scaled
     down to fit: the returned note says so (None when nothing was changed). A
-    scale that makes the PNG smaller than MIN_PNG_SIDE is a ScaleError.
+    scale that makes the PNG smaller than MIN_PNG_SIDE is a ScaleError. A PNG or
+    SVG carries the whole workspace (see picture_workspace), so opening the
+    picture reopens it.
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -771,9 +761,10 @@ def export(
     else:
         svg = _run([find_dot(), "-Tsvg"], source.encode("utf-8"), timeout, what="draw the picture")
         if suffix == ".svg":
-            data = _browser_svg(svg)
+            data = embed_in_svg(_browser_svg(svg), document_text(document))
         elif suffix == ".png":
-            data, note = _svg_to_png(_qt_svg(svg), scale)
+            png, note = _svg_to_png(_qt_svg(svg), scale)
+            data = embed_in_png(png, document_text(document))
         else:
             data, note = _svg_to_pdf(_qt_svg(svg))
     try:

@@ -20,14 +20,9 @@ from dataclasses import dataclass
 from engine import LOCAL_GRAD_FORMULAS, Value, format_decimals, format_number, local_grads, op_symbol, topological_order
 
 
-def format_number4(x: float) -> str:
-    """4 decimals as in the lecture; a tiny non-zero number keeps its digits (1.234e-05)."""
-    return "%.3e" % x if 0 < abs(x) < 5e-5 else format_decimals(x)
-
-
 def format_grad(x: float) -> str:
     """A factor in an explanation: negatives in parentheses, so `(-3.0000) * (-2.0000)` reads clearly."""
-    text = format_number4(x)
+    text = format_decimals(x)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -52,10 +47,10 @@ class GradUpdate:
         formula = f"({self.formula})" if " " in self.formula else self.formula
         line = (
             f"{self.operand}.grad += {formula} * {out}.grad = "
-            f"{format_grad(self.local)} * {format_grad(self.upstream)} = {format_number4(self.contribution)}"
+            f"{format_grad(self.local)} * {format_grad(self.upstream)} = {format_decimals(self.contribution)}"
         )
         if self.accumulated:
-            line += f"   now {format_number4(self.after)}, was {format_number4(self.before)}"
+            line += f"   now {format_decimals(self.after)}, was {format_decimals(self.before)}"
         return line
 
 
@@ -150,7 +145,7 @@ class BackwardStepper:
         if v._prev:
             out = self.names[i]
             operands = [self.names[self._index[id(c)]] for c in v._prev]
-            lines.append(f"through {describe(v, out, operands)}, where {out}.grad = {format_number4(self.grads[i])}:")
+            lines.append(f"through {describe(v, out, operands)}, where {out}.grad = {format_decimals(self.grads[i])}:")
             formulas = local_formulas(v, operands, out)
             for child, local, formula in zip(v._prev, local_grads(v), formulas):
                 j = self._index[id(child)]

@@ -35,6 +35,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from micrograd_gui.document import (
@@ -60,6 +61,7 @@ from micrograd_gui.safe_files import (
 FORMAT = "micrograd-gui-workspace"
 VERSION = 1
 SUFFIX = ".json"
+OPENABLE_SUFFIXES = (SUFFIX, ".py", ".png", ".svg")  # what Open and a drop take: see workspace_from_bytes
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # The example workspaces shipped in micrograd_gui.resources, in menu order.
@@ -157,7 +159,15 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:
-    """Save a workspace atomically, or WorkspaceFileError (the old file untouched)."""
+    """Save a workspace atomically, or WorkspaceFileError (the old file untouched).
+
+    A workspace is JSON: saving one over code or a picture that was opened (`.py`, `.png`, `.svg`)
+    would destroy that file, so it is refused."""
+    suffix = Path(path).suffix.lower()
+    if suffix in OPENABLE_SUFFIXES and suffix != SUFFIX:
+        raise WorkspaceFileError(
+            f"could not save {Path(path).name}: a workspace is saved as {SUFFIX}, not over a {suffix} file"
+        )
     write_text(path, dumps(definitions, backward_from))
 
 
@@ -382,6 +392,25 @@ def read_workspace(path: str | os.PathLike[str]) -> Workspace:
         raise WorkspaceFileError(f"{source}: {error.strerror}") from None
     except OSError as error:
         raise WorkspaceFileError(f"{source}: could not be read ({describe_os_error(error)})") from None
+    return workspace_from_bytes(data, Path(path).suffix.lower(), source)
+
+
+def workspace_from_bytes(data: bytes, suffix: str, source: str = "the workspace") -> Workspace:
+    """The workspace in a file's contents, read by the file's suffix: `.py` as code (parsed, never run:
+    micrograd_gui.python_import), `.png` and `.svg` for the workspace an exported picture carries
+    (micrograd_gui.picture_workspace), anything else as a workspace file. Or WorkspaceFileError."""
+    if suffix == ".py":
+        from micrograd_gui.python_import import read_python
+
+        return read_python(data, source)
+    if suffix in (".png", ".svg"):
+        from micrograd_gui.picture_workspace import PictureError, workspace_text
+
+        try:
+            text = workspace_text(data, suffix)
+        except PictureError as error:
+            raise WorkspaceFileError(f"{source}: {error}") from None
+        return loads(text, source)
     return loads(data, source)
 
 

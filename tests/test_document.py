@@ -46,7 +46,9 @@ def test_lecture_forward_and_backward() -> None:
         ("for", "keyword"),
         ("a" * 33, "at most 32"),
         ("a-b", "not a valid name"),
-        ("é", "not a valid name"),
+        ("x₀", "not a valid name"),  # x₀: a subscript digit is not an identifier character
+        ("ﬁ", "Python reads it as 'fi'"),  # the ligature ﬁ, which Python reads as fi
+        ("α" * 33, "at most 32"),
     ],
 )
 def test_bad_names_are_refused_with_a_reason(name: str, reason: str) -> None:
@@ -56,6 +58,15 @@ def test_bad_names_are_refused_with_a_reason(name: str, reason: str) -> None:
     with pytest.raises(DocumentError, match=reason):
         doc.add_leaf(name, 1.0)
     assert len(doc) == 0
+
+
+@pytest.mark.parametrize("name", ["α", "Δx", "é", "x_1", "θ0", "ΔLoss"])
+def test_python_identifiers_beyond_ascii_are_names(name: str) -> None:
+    """Names are Python identifiers, and that includes Greek letters as learners write them."""
+    assert check_name(name) is None
+    doc = Document()
+    doc.add_leaf(name, 2.0)
+    assert doc.names == [name]
 
 
 def test_duplicate_name_is_refused() -> None:

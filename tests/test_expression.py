@@ -198,7 +198,7 @@ HOSTILE = [
     ("a +", "cannot read"),
     ("(a", "never closed"),
     ("a)", "without a matching"),
-    ("é = 1", "unexpected character"),
+    ("x₀ = 1", "unexpected character '₀'"),  # x₀: subscript digits are not identifier characters
     ("", "type an expression"),
     ("x = tanh", "unknown name 'tanh'"),
     ("1 = a", "cannot read"),
@@ -212,6 +212,16 @@ HOSTILE = [
     ("-" * 9000 + "a", f"at most {MAX_OPERATIONS}"),
     ("a" * 20_000, "too long"),
 ]
+
+
+def test_names_may_be_any_python_identifier():
+    """`Δx = α * 2` works as Python reads it, and a refusal after a Greek letter points at the right column."""
+    document = Document()
+    document.add_leaf("α", 2.0)
+    definitions = parse_expression("Δx = α * 2", document)
+    assert definitions[-1] == Definition("Δx", "*", ("α", "k1"))
+    with pytest.raises(ExpressionError, match="unknown name 'q' at column 9"):
+        parse_expression("y = α + q", document)
 
 
 @pytest.mark.parametrize(("text", "message"), HOSTILE, ids=[t[:24] for t, _ in HOSTILE])

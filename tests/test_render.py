@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import engine.graph
 from micrograd_gui import document as document_module
 from micrograd_gui import render
 from micrograd_gui.document import Definition, Document
@@ -85,7 +86,7 @@ def test_find_dot_reports_a_missing_graphviz(tmp_path, monkeypatch):
     monkeypatch.delenv("MICROGRAD_GUI_DOT", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
-    monkeypatch.setattr(render.sysconfig, "get_path", lambda *args, **kwargs: str(tmp_path))
+    monkeypatch.setattr(engine.graph.sysconfig, "get_path", lambda *args, **kwargs: str(tmp_path))
     with pytest.raises(RenderError, match="Graphviz was not found.*graphviz-pure"):
         render.find_dot()
 

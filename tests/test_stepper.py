@@ -232,3 +232,13 @@ def test_learning_models_import_no_qt():
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_vanishing_gradient_is_written_in_scientific_notation():
+    """tanh at 9 has a local derivative of 6.09e-08: the step writes it so, never as 0.0000."""
+    x = Value(9.0, label="x")
+    o = x.tanh()
+    o.label = "o"
+    step = BackwardStepper(o).step()
+    assert "x.grad += (1 - o.data**2) * o.grad = 6.0920e-08 * 1.0000 = 6.0920e-08" in step.explanation
+    assert "0.0000" not in step.explanation

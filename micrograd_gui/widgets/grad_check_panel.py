@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import format_decimals
 from micrograd_gui.commands import RunBackward
 from micrograd_gui.document import Change, Definition, DocumentError
 from micrograd_gui.gradcheck import GradCheckCancelledError, LeafCheck, check_gradients, summary
@@ -304,7 +305,7 @@ def _emit(signal: SignalInstance, *args: object) -> None:
 
 
 def _format(x: float) -> str:
-    return "%.6f" % x if abs(x) < 1e6 else "%.6e" % x
+    return format_decimals(x, 6) if abs(x) < 1e6 else "%.6e" % x
 
 
 def _agreement(result: LeafCheck) -> str:

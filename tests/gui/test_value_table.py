@@ -62,6 +62,17 @@ def test_huge_numbers_show_in_exponent_notation(window, qtbot):
     assert window.graph_view.node_item("x").texts()[1] == "data 1.0000e+300"
 
 
+def test_a_vanishing_gradient_shows_in_scientific_notation(window, qtbot):
+    """A grad of 6.09e-08 (tanh at 9) is 6.0920e-08 in the table and on its graph node, never 0.0000;
+    a Greek name entered in the form is taken."""
+    create(window, "α", "9", typed=False)  # QTest cannot type a character beyond Latin-1
+    combine(window, "tanh", "α", result="o", typed=False)
+    with qtbot.waitSignal(window.graph_view.picture_updated, timeout=20000):
+        backward(window, "o")
+    assert table(window)["α"][2] == "6.0920e-08"
+    assert window.graph_view.node_item("α").texts()[2] == "grad 6.0920e-08"
+
+
 def test_only_leaf_data_and_names_are_editable(window):
     """A leaf's Data cell and every Name cell are editable; computed data, Op and Grad are not."""
     build_lecture(window, typed=False)
