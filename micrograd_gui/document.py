@@ -39,7 +39,8 @@ class DocumentError(ValueError):
 class Definition:
     """One named value: a leaf (`op == ''`, `data` set) or an op over earlier names.
 
-    `exponent` is set only for `**`, whose exponent is a number, not a Value.
+    `exponent` is set only for `**`, whose exponent is a number, not a Value. `constant` marks a
+    leaf that is a number, never a parameter to train: what a number literal in an expression makes.
     """
 
     name: str
@@ -47,6 +48,7 @@ class Definition:
     operands: tuple[str, ...] = ()
     data: float | None = None
     exponent: float | None = None
+    constant: bool = False
 
     @property
     def is_leaf(self) -> bool:
@@ -216,6 +218,8 @@ def check_shape(definition: Definition) -> None:
         if n or definition.data is None:
             raise DocumentError(f"leaf '{definition.name}' needs a number and no operands")
         check_number(definition.data)
+    elif definition.constant:
+        raise DocumentError(f"'{definition.name}' is computed by {op}, so it cannot be a constant")
     elif op in BINARY_OPS and n == 2 or op in UNARY_OPS and n == 1:
         if op == "**":
             if definition.exponent is None:

@@ -6,7 +6,8 @@ with `NAME =`. The exponent of `**` is a number, as in the engine: a literal
 or arithmetic on literals, worked out to one number (`x ** (1/3)`).
 `parse_expression` turns it into the definitions that build it,
 operands first: each operation gets an automatic name (`t1`, `t2`, ...), each
-number literal used as an operand becomes a constant leaf (`k1`, `k2`, ...),
+number literal used as an operand becomes a constant leaf (`k1`, `k2`, ...,
+marked `constant`: a number, not a parameter),
 and the result takes the assigned name. `x = 2` is a leaf named x.
 
 User text is never run. It is checked in three passes, each cheap and each
@@ -292,7 +293,7 @@ class _Builder:
         if kind == "number":
             assert isinstance(value, float)
             name = self.fresh(CONSTANT_PREFIX)
-            self.definitions.append(Definition(name, data=value))
+            self.definitions.append(Definition(name, data=value, constant=True))
             self.numbers[name] = value
             return name
         assert isinstance(value, str)

@@ -7,14 +7,18 @@ A workspace file looks like this (one value per line, in document order)::
       "version": 1,
       "values": [
         {"name": "a", "data": 2.0},
+        {"name": "k1", "data": 2.0, "constant": true},
         {"name": "e", "op": "*", "operands": ["a", "b"]},
         {"name": "s", "op": "**", "operands": ["x"], "exponent": 2.0}
       ],
       "backward_from": "L"
     }
 
-A value is a leaf (`name` and `data`) or an operation (`name`, `op`, `operands`
-naming values defined earlier in the list, and `exponent` for `**` only).
+A value is a leaf (`name` and `data`, and `"constant": true` for a number that is
+never trained, what a number literal in an expression makes) or an operation
+(`name`, `op`, `operands` naming values defined earlier in the list, and
+`exponent` for `**` only). A file is written as version 1 unless it holds
+something version 2 added (a constant), so older versions still read it.
 `backward_from` is optional: when present, backward runs from that value after
 the file is opened. Numbers are written with Python's `repr`, so every float
 comes back bit for bit.
@@ -48,14 +52,14 @@ from micrograd_gui.document import (
 )
 
 FORMAT = "micrograd-gui-workspace"
-VERSION = 1
+VERSION = 2  # the newest version read; a file is written with the oldest version that holds it
 SUFFIX = ".json"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # The example workspaces shipped in micrograd_gui.resources, in menu order.
 EXAMPLES = ("lecture", "neuron", "reuse")
 
-_VALUE_KEYS = {"name", "data", "op", "operands", "exponent"}
+_VALUE_KEYS = {"name", "data", "op", "operands", "exponent", "constant"}
 _TOP_KEYS = {"format", "version", "values", "backward_from"}
 _KNOWN_OPS = frozenset(("", *BINARY_OPS, *UNARY_OPS))
 
@@ -77,7 +81,10 @@ class Workspace:
 
 def _value_object(d: Definition) -> dict[str, Any]:
     if d.is_leaf:
-        return {"name": d.name, "data": float(d.data if d.data is not None else 0.0)}
+        leaf: dict[str, Any] = {"name": d.name, "data": float(d.data if d.data is not None else 0.0)}
+        if d.constant:
+            leaf["constant"] = True
+        return leaf
     entry: dict[str, Any] = {"name": d.name, "op": d.op, "operands": list(d.operands)}
     if d.op == "**":
         entry["exponent"] = float(d.exponent if d.exponent is not None else 0.0)
@@ -101,7 +108,8 @@ def _value_line(d: Definition) -> str:
     if not (_plain(d.name) and all(_plain(o) for o in d.operands) and d.op in _KNOWN_OPS):
         return json.dumps(_value_object(d), allow_nan=False)
     if d.is_leaf:
-        return f'{{"name": "{d.name}", "data": {_number_text(d.data)}}}'
+        constant = ', "constant": true' if d.constant else ""
+        return f'{{"name": "{d.name}", "data": {_number_text(d.data)}{constant}}}'
     operands = ", ".join(f'"{o}"' for o in d.operands)
     if d.op == "**":
         return f'{{"name": "{d.name}", "op": "**", "operands": [{operands}], "exponent": {_number_text(d.exponent)}}}'
@@ -110,10 +118,11 @@ def _value_line(d: Definition) -> str:
 
 def dumps(definitions: Sequence[Definition], backward_from: str | None = None) -> str:
     """The text of a workspace file: one value per line, so files read and diff well."""
+    version = 2 if any(d.constant for d in definitions) else 1
     lines = [
         "{",
         f'  "format": {json.dumps(FORMAT)},',
-        f'  "version": {VERSION},',
+        f'  "version": {version},',
     ]
     if definitions:
         lines.append('  "values": [')
@@ -302,14 +311,18 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
             raise _InvalidError(f"{where} needs either a number (data) or an operation (op)")
         if "operands" in entry or "exponent" in entry:
             raise _InvalidError(f"{where} is a leaf (it has data), so it takes no operands or exponent")
-        return Definition(name, data=_number(entry["data"], f"{where}: data"))
+        constant = entry.get("constant", False)
+        if not isinstance(constant, bool):
+            raise _InvalidError(f"{where}: constant must be true or false, not {_json_type(constant)}")
+        return Definition(name, data=_number(entry["data"], f"{where}: data"), constant=constant)
     op = entry["op"]
     if not isinstance(op, str):
         raise _InvalidError(f"{where}: the op must be text, not {_json_type(op)}")
     if op not in BINARY_OPS and op not in UNARY_OPS:
         raise _InvalidError(f"{where} uses the unknown operation '{_short(op)}'")
-    if "data" in entry:
-        raise _InvalidError(f"{where} is computed by {op}, so it takes no data")
+    if "data" in entry or "constant" in entry:
+        what = "data" if "data" in entry else "constant"
+        raise _InvalidError(f"{where} is computed by {op}, so it takes no {what}")
     operands = entry.get("operands")
     if not isinstance(operands, list) or not all(isinstance(o, str) for o in operands):
         raise _InvalidError(f"{where}: operands must be a list of names")

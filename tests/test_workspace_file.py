@@ -152,7 +152,7 @@ def workspaces(draw) -> Workspace:
     document = Document()
     for name in draw(st.lists(names, min_size=1, max_size=12, unique=True)):
         if len(document) == 0 or draw(st.booleans()):
-            definition = Definition(name, data=draw(numbers))
+            definition = Definition(name, data=draw(numbers), constant=draw(st.booleans()))
         else:
             op = draw(ops)
             pick = st.sampled_from(document.names)
@@ -185,6 +185,39 @@ def test_document_file_document_is_the_identity(workspace):
         assert repr(before.exponent) == repr(after.exponent)
     assert dumps(again.definitions, again.backward_from) == text
     json.loads(text)  # plain JSON any tool can read
+
+
+def test_constants_are_written_in_version_2_and_other_files_stay_version_1():
+    """A constant leaf says "constant": true in a version-2 file; a file with none is version 1 as before,
+    so an older micrograd-gui still opens it; both versions read."""
+    plain = [Definition("a", data=2.0), Definition("b", "*", ("a", "a"))]
+    assert json.loads(dumps(plain))["version"] == 1
+    text = dumps(
+        [Definition("a", data=2.0), Definition("k1", data=3.0, constant=True), Definition("b", "*", ("a", "k1"))]
+    )
+    obj = json.loads(text)
+    assert obj["version"] == 2
+    assert obj["values"][1] == {"name": "k1", "data": 3.0, "constant": True}
+    assert "constant" not in obj["values"][0]
+    assert [d.constant for d in loads(text).definitions] == [False, True, False]
+    assert loads(text.replace('"version": 2', '"version": 1')).definitions[1].constant  # lenient: v1 with a constant
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('{"name": "k", "data": 1.0, "constant": 1}', "constant must be true or false, not a number"),
+        ('{"name": "k", "data": 1.0, "constant": "yes"}', "constant must be true or false, not text"),
+        (
+            '{"name": "a", "data": 1.0}, {"name": "k", "op": "-", "operands": ["a"], "constant": true}',
+            "takes no constant",
+        ),
+    ],
+)
+def test_a_bad_constant_is_refused(value, message):
+    """ "constant" is true or false, and only on a leaf."""
+    with pytest.raises(WorkspaceFileError, match=message):
+        loads('{"format": "micrograd-gui-workspace", "version": 2, "values": [%s]}' % value)
 
 
 def test_saving_and_opening_a_document_through_files_keeps_it(tmp_path):
