@@ -104,7 +104,7 @@ def parse_expression_sources(text: str, document: Document) -> tuple[list[Defini
         raise ExpressionError("type an expression, like L = (a*b + c) * f")
     _check_characters(stripped, start)
     _check_tokens(stripped, start)
-    tree = _parse(stripped, start)
+    tree = parse_statement(stripped, start)
     builder = _Builder(document, stripped, start)
     definitions = builder.build(tree)
     sources = {name: format_number(number) for name, number in builder.numbers.items()}
@@ -214,7 +214,9 @@ def _is_sign(
 # ---- pass 3: Python's parser and a whitelist ----------------------------
 
 
-def _parse(text: str, start: int) -> ast.stmt:
+def parse_statement(text: str, start: int) -> ast.stmt:
+    """The one statement `text` holds (Python's parser, warnings off), or ExpressionError; `start` is the
+    column `text` starts at in the line typed."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -11,14 +11,19 @@ A workspace file looks like this (one value per line, in document order)::
         {"name": "e", "op": "*", "operands": ["a", "b"]},
         {"name": "s", "op": "**", "operands": ["x"], "exponent": 2.0}
       ],
-      "backward_from": "L"
+      "backward_from": "L",
+      "groups": [
+        {"name": "n", "kind": "neuron", "members": ["n_w1", "n_b", "n_wx1", "n_act", "n"]}
+      ]
     }
 
 A value is a leaf (`name` and `data`, and `"constant": true` for a number that is
 never trained, what a number literal in an expression makes) or an operation
 (`name`, `op`, `operands` naming values defined earlier in the list, and
-`exponent` for `**` only). A file is written as version 1 unless it holds
-something version 2 added (a constant), so older versions still read it.
+`exponent` for `**` only). `groups` is optional: the neurons, layers and nets a
+template made, each a name, a kind (`neuron`, `layer` or `net`) and its member
+values in document order. A file is written as version 1 unless it holds
+something version 2 added (a constant, groups), so older versions still read it.
 `backward_from` is optional: when present, backward runs from that value after
 the file is opened. Numbers are written with Python's `repr`, so every float
 comes back bit for bit.
@@ -42,11 +47,13 @@ from typing import Any
 
 from micrograd_gui.document import (
     BINARY_OPS,
+    GROUP_KINDS,
     MAX_DEFINITIONS,
     UNARY_OPS,
     Definition,
     Document,
     DocumentError,
+    Group,
     check_name,
     underflows,
 )
@@ -60,7 +67,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 EXAMPLES = ("lecture", "neuron", "reuse")
 
 _VALUE_KEYS = {"name", "data", "op", "operands", "exponent", "constant"}
-_TOP_KEYS = {"format", "version", "values", "backward_from"}
+_TOP_KEYS = {"format", "version", "values", "backward_from", "groups"}
+_GROUP_KEYS = {"name", "kind", "members"}
 _KNOWN_OPS = frozenset(("", *BINARY_OPS, *UNARY_OPS))
 
 
@@ -70,10 +78,12 @@ class WorkspaceFileError(Exception):
 
 @dataclass(frozen=True)
 class Workspace:
-    """What a workspace file holds: the definitions in order and the value to run backward from."""
+    """What a workspace file holds: the definitions in order, the value to run backward from and the
+    groups (neurons, layers, nets)."""
 
     definitions: tuple[Definition, ...]
     backward_from: str | None = None
+    groups: tuple[Group, ...] = ()
 
 
 # ---- writing ------------------------------------------------------------------
@@ -116,29 +126,35 @@ def _value_line(d: Definition) -> str:
     return f'{{"name": "{d.name}", "op": "{d.op}", "operands": [{operands}]}}'
 
 
-def dumps(definitions: Sequence[Definition], backward_from: str | None = None) -> str:
-    """The text of a workspace file: one value per line, so files read and diff well."""
-    version = 2 if any(d.constant for d in definitions) else 1
+def _group_line(g: Group) -> str:
+    return json.dumps({"name": g.name, "kind": g.kind, "members": list(g.members)})
+
+
+def dumps(definitions: Sequence[Definition], backward_from: str | None = None, groups: Sequence[Group] = ()) -> str:
+    """The text of a workspace file: one value (and one group) per line, so files read and diff well."""
+    version = 2 if groups or any(d.constant for d in definitions) else 1
     lines = [
         "{",
         f'  "format": {json.dumps(FORMAT)},',
         f'  "version": {version},',
     ]
+    sections = []
     if definitions:
-        lines.append('  "values": [')
-        lines.append(",\n".join([f"    {_value_line(d)}" for d in definitions]))
-        lines.append("  ]" + ("," if backward_from is not None else ""))
+        sections.append('  "values": [\n' + ",\n".join([f"    {_value_line(d)}" for d in definitions]) + "\n  ]")
     else:
-        lines.append('  "values": []' + ("," if backward_from is not None else ""))
+        sections.append('  "values": []')
     if backward_from is not None:
-        lines.append(f'  "backward_from": {json.dumps(backward_from)}')
+        sections.append(f'  "backward_from": {json.dumps(backward_from)}')
+    if groups:
+        sections.append('  "groups": [\n' + ",\n".join([f"    {_group_line(g)}" for g in groups]) + "\n  ]")
+    lines.append(",\n".join(sections))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def document_text(document: Document) -> str:
-    """The workspace file text of a document (its definitions and its backward root)."""
-    return dumps(document.definitions, document.backward_root)
+    """The workspace file text of a document (its definitions, its backward root and its groups)."""
+    return dumps(document.definitions, document.backward_root, document.groups)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
@@ -219,14 +235,19 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         raise WorkspaceFileError(f"could not save {Path(path).name}: {describe_os_error(error)}") from None
 
 
-def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:
+def write_workspace(
+    path: str | os.PathLike[str],
+    definitions: Sequence[Definition],
+    backward_from: str | None,
+    groups: Sequence[Group] = (),
+) -> None:
     """Save a workspace atomically, or WorkspaceFileError (the old file untouched)."""
-    write_text(path, dumps(definitions, backward_from))
+    write_text(path, dumps(definitions, backward_from, groups))
 
 
 def save_document(document: Document, path: str | os.PathLike[str]) -> None:
     """Save a document's workspace to `path` atomically, or WorkspaceFileError."""
-    write_workspace(path, document.definitions, document.backward_root)
+    write_workspace(path, document.definitions, document.backward_root, document.groups)
 
 
 # ---- reading ------------------------------------------------------------------
@@ -290,8 +311,8 @@ def _short(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _definition(entry: object, position: int, defined: set[str]) -> Definition:
-    where = f"value {position}"
+def _named_entry(entry: object, where: str, keys: set[str]) -> tuple[str, str]:
+    """The name of a value's or a group's object, and how a message names it: "value 3 ('e')"."""
     if not isinstance(entry, dict):
         raise _InvalidError(f"{where} must be an object, not {_json_type(entry)}")
     name = entry.get("name")
@@ -300,10 +321,16 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
     reason = check_name(name)
     if reason:
         raise _InvalidError(f"{where}: {reason.replace(name, _short(name))}")
-    where = f"value {position} ('{name}')"
-    unknown = sorted(set(entry) - _VALUE_KEYS)
+    where = f"{where} ('{name}')"
+    unknown = sorted(set(entry) - keys)
     if unknown:
         raise _InvalidError(f"{where} has an unknown key '{_short(unknown[0])}'")
+    return name, where
+
+
+def _definition(entry: object, position: int, defined: set[str]) -> Definition:
+    name, where = _named_entry(entry, f"value {position}", _VALUE_KEYS)
+    assert isinstance(entry, dict)
     if name in defined:
         raise _InvalidError(f"{where}: '{name}' is defined twice")
     if "op" not in entry:
@@ -377,7 +404,33 @@ def _workspace(obj: object) -> Workspace:
             raise _InvalidError(f"backward_from must be a value's name, not {_json_type(backward_from)}")
         if backward_from not in defined:
             raise _InvalidError(f"backward_from names '{_short(backward_from)}', which is not defined")
-    return Workspace(tuple(definitions), backward_from)
+    return Workspace(tuple(definitions), backward_from, _groups(obj.get("groups", []), defined))
+
+
+def _groups(entries: object, defined: set[str]) -> tuple[Group, ...]:
+    if not isinstance(entries, list):
+        raise _InvalidError(f"groups must be a list of groups, not {_json_type(entries)}")
+    groups: list[Group] = []
+    names: set[str] = set()
+    for position, entry in enumerate(entries, start=1):
+        name, where = _named_entry(entry, f"group {position}", _GROUP_KEYS)
+        assert isinstance(entry, dict)
+        if name in names:
+            raise _InvalidError(f"{where}: there are two groups named '{name}'")
+        kind = entry.get("kind")
+        if kind not in GROUP_KINDS:
+            raise _InvalidError(f"{where}: the kind must be one of {', '.join(GROUP_KINDS)}")
+        members = entry.get("members")
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+            raise _InvalidError(f"{where}: members must be a list of value names")
+        for member in members:
+            if member not in defined:
+                raise _InvalidError(f"{where} has the member '{_short(member)}', which is not defined")
+        if len(set(members)) != len(members):
+            raise _InvalidError(f"{where} lists a member twice")
+        names.add(name)
+        groups.append(Group(name, str(kind), tuple(members)))
+    return tuple(groups)
 
 
 def workspace_from_object(obj: object, source: str = "the workspace") -> Workspace:
@@ -458,7 +511,7 @@ def apply_workspace(document: Document, workspace: Workspace, source: str = "the
     overflows) leaves the grads at 0: the values still open, and the returned note says why.
     """
     try:
-        document.replace_definitions(workspace.definitions)
+        document.replace_definitions(workspace.definitions, groups=workspace.groups)
     except DocumentError as error:
         raise WorkspaceFileError(f"{source}: {error}") from None
     except RecursionError:

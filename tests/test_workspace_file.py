@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from micrograd_gui import workspace_file
 from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.templates import build_net, parse_template
 from micrograd_gui.workspace_file import (
     EXAMPLES,
     Workspace,
@@ -218,6 +219,51 @@ def test_a_bad_constant_is_refused(value, message):
     """ "constant" is true or false, and only on a leaf."""
     with pytest.raises(WorkspaceFileError, match=message):
         loads('{"format": "micrograd-gui-workspace", "version": 2, "values": [%s]}' % value)
+
+
+def test_groups_are_saved_one_per_line_and_reopened(tmp_path):
+    """A template's groups go into a version-2 file and come back as they were, with the values."""
+    document = Document()
+    document.add_leaf("x1", 0.5)
+    net, _ = parse_template("o = MLP([x1, 2.0], [2, 1], seed=11)")
+    built = build_net(net, document)
+    document.add_many(built.definitions, built.groups)
+    path = tmp_path / "net.json"
+    save_document(document, path)
+    text = path.read_text()
+    obj = json.loads(text)
+    assert obj["version"] == 2
+    assert obj["groups"][0] == {"name": "o_n1_1", "kind": "neuron", "members": list(built.groups[0].members)}
+    assert len([line for line in text.splitlines() if '"kind": ' in line]) == len(obj["groups"]) == 6
+    again = load_document(path)
+    assert again.groups == document.groups
+    assert again.definitions == document.definitions
+    assert document_text(again) == text
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ('{"name": "g"}', "groups must be a list"),
+        ("[3]", "group 1 must be an object"),
+        ('[{"kind": "neuron", "members": ["a"]}]', "group 1 needs a name"),
+        ('[{"name": "g", "kind": "neuron", "members": ["a"], "open": true}]', "unknown key 'open'"),
+        ('[{"name": "g", "kind": "cell", "members": ["a"]}]', "the kind must be one of neuron, layer, net"),
+        ('[{"name": "g", "kind": "neuron", "members": []}]', "members must be a list of value names"),
+        ('[{"name": "g", "kind": "neuron", "members": ["a", 1]}]', "members must be a list of value names"),
+        ('[{"name": "g", "kind": "neuron", "members": ["z"]}]', "the member 'z', which is not defined"),
+        ('[{"name": "g", "kind": "neuron", "members": ["a", "a"]}]', "lists a member twice"),
+        (
+            '[{"name": "g", "kind": "neuron", "members": ["a"]}, {"name": "g", "kind": "net", "members": ["a"]}]',
+            "two groups named 'g'",
+        ),
+    ],
+)
+def test_a_bad_group_is_refused(groups, message):
+    """Each group is an object with a name, a known kind and members defined in the file, once each."""
+    text = '{"format": "micrograd-gui-workspace", "version": 2, "values": [{"name": "a", "data": 1.0}], "groups": %s}'
+    with pytest.raises(WorkspaceFileError, match=message):
+        loads(text % groups)
 
 
 def test_saving_and_opening_a_document_through_files_keeps_it(tmp_path):
