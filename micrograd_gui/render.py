@@ -29,18 +29,19 @@ import sys
 import sysconfig
 import threading
 import weakref
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import op_symbol, record_cells
+from engine import escape_record_text, op_symbol, record_cells
+from micrograd_gui import collapse
 from micrograd_gui.workspace_file import write_atomic
 
 if TYPE_CHECKING:
-    from micrograd_gui.document import Document
+    from micrograd_gui.document import Document, Group
 
 # A font Qt resolves to the font Graphviz measured (graphviz-pure knows DejaVu
 # Sans' metrics). DejaVu Sans is wider than the usual fallback sans fonts, so
@@ -282,12 +283,15 @@ def copy_id(name: str, index: int) -> str:
 
 
 def parse_node_id(node_id: str) -> tuple[str, str]:
-    """(kind, value name) of a node id made by value_id / op_id / copy_id."""
+    """(kind, name) of a node id made by value_id / op_id / copy_id (a value's name) or
+    collapse.group_id (a group's name, kind 'group')."""
     prefix, _, rest = node_id.partition("_")
     if prefix == "v":
         return "value", rest
     if prefix == "o":
         return "op", rest
+    if prefix == "g":
+        return "group", rest
     if prefix == "c":
         name, _, index = rest.rpartition("_")
         if name and index.isdigit():
@@ -351,6 +355,7 @@ def build_dot_source(
     rankdir: str = "LR",
     root: str | None = None,
     split_shared: bool | None = None,
+    collapsed: Collection[str] = (),
 ) -> str:
     """DOT text for the workspace, in the lecture's look.
 
@@ -360,7 +365,8 @@ def build_dot_source(
     heavily shared values only when the graph needs it for speed (see
     `shared_values_to_split`), True splits every value used more than once,
     False never splits. A split value keeps its edge to its first use; every
-    other use gets its own dashed copy of the record.
+    other use gets its own dashed copy of the record. `collapsed` names groups
+    drawn as one node each (see micrograd_gui.collapse).
     """
     if rankdir not in ("LR", "TB"):
         raise RenderError(f"the direction must be 'LR' or 'TB', not {rankdir!r}")
@@ -383,9 +389,17 @@ def build_dot_source(
         f"  node [shape=record, fontname={font}, fontsize={FONT_SIZE:g}];",
         f"  edge [fontname={font}];",
     ]
+    owner = collapse.owners(document, collapsed, names) if collapsed else {}
+    groups_drawn: set[str] = set()
     used_once: set[str] = set()
     copies = 0
     for name in names:
+        if name in owner:
+            group = owner[name]
+            if group.name not in groups_drawn:  # in document order, where its first member is
+                groups_drawn.add(group.name)
+                lines.append(_group_node(document, group, rankdir))
+            continue
         definition = document.definition(name)
         value = document.value(name)
         label = record_label(name, value.data, value.grad, rankdir)
@@ -395,7 +409,9 @@ def build_dot_source(
         op = _quote(op_id(name))
         lines.append(f"  {op} [label={_quote(op_symbol(value))}, shape=ellipse];")
         for operand in definition.operands:
-            if operand in split and operand in used_once:
+            if operand in owner:
+                tail = collapse.group_id(owner[operand].name)
+            elif operand in split and operand in used_once:
                 tail = copy_id(operand, copies)
                 copies += 1
                 operand_value = document.value(operand)
@@ -406,8 +422,37 @@ def build_dot_source(
                 used_once.add(operand)
             lines.append(f"  {_quote(tail)} -> {op};")
         lines.append(f"  {op} -> {_quote(value_id(name))};")
+    if owner:
+        lines.extend(_group_edges(document, owner))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _group_node(document: Document, group: Group, rankdir: str) -> str:
+    """The node of a collapsed group: its title, and its output's numbers when it has one output."""
+    outputs = collapse.outputs(document, group)
+    text = collapse.title(document, group)
+    if len(outputs) == 1 and group.kind != "layer":
+        value = document.value(outputs[0])
+        label = record_label(text, value.data, value.grad, rankdir)
+    else:
+        label = '"' + ("{ %s }" if rankdir == "LR" else "%s") % escape_record_text(text) + '"'
+    return f"  {_quote(collapse.group_id(group.name))} [label={label}, style=rounded, penwidth=2];"
+
+
+def _group_edges(document: Document, owner: dict[str, Group]) -> list[str]:
+    """The edges into the collapsed groups: one from each input (a value drawn, or another collapsed
+    group), whatever number of members read it. A member two groups share (the weights of one
+    neuron run on several rows) is inside each, and draws no edge between them."""
+    members = {g.name: set(g.members) for g in owner.values()}
+    edges: dict[tuple[str, str], None] = {}
+    for name, group in owner.items():
+        head = collapse.group_id(group.name)
+        for operand in document.definition(name).operands:
+            source = owner.get(operand)
+            if source is not group and operand not in members[group.name]:
+                edges[(value_id(operand) if source is None else collapse.group_id(source.name), head)] = None
+    return [f"  {_quote(tail)} -> {_quote(head)};" for tail, head in edges]
 
 
 # ---- the layout --------------------------------------------------------------
@@ -704,8 +749,10 @@ def export(
     root: str | None = None,
     scale: float = 2.0,
     timeout: float = EXPORT_TIMEOUT,
+    collapsed: Collection[str] = (),
 ) -> None:
-    """Write the workspace's picture; the format comes from the suffix (.svg .png .pdf .dot).
+    """Write the workspace's picture; the format comes from the suffix (.svg .png .pdf .dot);
+    the groups named in `collapsed` are drawn as one node each.
 
     The file appears whole or not at all: on any failure an existing file is
     left untouched and nothing else is left behind. PNG is `scale` times 72
@@ -718,7 +765,7 @@ def export(
         raise RenderError(f"cannot export '{target.name}': the file name must end in one of {known}")
     if not (scale > 0 and scale <= MAX_SCALE):
         raise RenderError(f"the scale must be more than 0 and at most {MAX_SCALE:g}, not {scale}")
-    source = build_dot_source(document, rankdir=rankdir, root=root)
+    source = build_dot_source(document, rankdir=rankdir, root=root, collapsed=collapsed)
     if suffix == ".dot":
         data = source.encode("utf-8")
     elif suffix == ".pdf" and _supports_format("pdf"):

@@ -178,21 +178,30 @@ def build_net(net: Net, document: Document) -> Built:
 
 
 def _neuron(neuron_id: str, output: str, inputs: list[str], activation: str, rng: random.Random) -> list[Definition]:
-    """One neuron's definitions: weights, bias, w*x, the running sum from b, the activation."""
-    n = len(inputs)
-    weights = [Definition(f"{neuron_id}_w{i}", data=rng.uniform(-1, 1)) for i in range(1, n + 1)]
+    """One neuron's definitions: its weights and bias (drawn in that order), then `neuron_forward`."""
+    weights = [Definition(f"{neuron_id}_w{i}", data=rng.uniform(-1, 1)) for i in range(1, len(inputs) + 1)]
     bias = Definition(f"{neuron_id}_b", data=rng.uniform(-1, 1))
-    products = [Definition(f"{neuron_id}_wx{i}", "*", (w.name, x)) for i, (w, x) in enumerate(zip(weights, inputs), 1)]
+    forward = neuron_forward(neuron_id, output, inputs, [w.name for w in weights], bias.name, activation)
+    return [*weights, bias, *forward]
+
+
+def neuron_forward(
+    prefix: str, output: str, inputs: list[str], weights: list[str], bias: str, activation: str
+) -> list[Definition]:
+    """What a neuron computes from its weights and bias: w*x, the running sum from b (micrograd's
+    `sum(..., b)`), the activation; named `{prefix}_wx1`, `{prefix}_s1`, ..., `{prefix}_act`, `output`."""
+    n = len(inputs)
+    products = [Definition(f"{prefix}_wx{i}", "*", (w, x)) for i, (w, x) in enumerate(zip(weights, inputs), 1)]
     sums: list[Definition] = []
-    running = bias.name
+    running = bias
     for i, product in enumerate(products, start=1):
-        name = f"{neuron_id}_s{i}"
+        name = f"{prefix}_s{i}"
         if i == n:
-            name = output if activation == "linear" else f"{neuron_id}_act"
+            name = output if activation == "linear" else f"{prefix}_act"
         sums.append(Definition(name, "+", (running, product.name)))
         running = name
     out = [] if activation == "linear" else [Definition(output, activation, (running,))]
-    return [*weights, bias, *products, *sums, *out]
+    return [*products, *sums, *out]
 
 
 def _check_built(net: Net, built: Built, document: Document) -> None:
