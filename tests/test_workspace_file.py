@@ -135,7 +135,10 @@ def test_reuse_example_adds_a_value_to_itself():
 def test_examples_are_written_exactly_as_the_writer_writes(name):
     """Each shipped example reads from the package and its text is what saving it gives back."""
     workspace = read_example(name)
-    assert dumps(workspace.definitions, workspace.backward_from) == (EXAMPLES_DIR / f"{name}.json").read_text()
+    assert (
+        dumps(workspace.definitions, workspace.backward_from, workspace.groups)
+        == (EXAMPLES_DIR / f"{name}.json").read_text()
+    )
 
 
 # ---- round trips ----------------------------------------------------------------

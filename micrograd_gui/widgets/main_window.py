@@ -43,6 +43,7 @@ from micrograd_gui.widgets.file_actions import FileActions
 from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
+from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
     the window. The session's messages show in the status bar. Menus live in
     `file_menu`, `edit_menu`, `view_menu` and `help_menu`; the tool bar in
     `tool_bar`. File questions go through `dialogs` (tests replace its methods).
+    `insert_menu` opens the form for neurons, layers and MLPs (`open_net_dialog`).
 
     Layout: `side_panel` (the Create, Combine and Backward groups) on the left, `graph_view` in the centre over
     `value_table`, in `main_splitter` and `centre_splitter`. Docks added with
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(assets.style_sheet())
         self.file_menu = self.menuBar().addMenu("&File")
         self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.insert_menu = self.menuBar().addMenu("&Insert")
         self.view_menu = self.menuBar().addMenu("&View")
         self.help_menu = self.menuBar().addMenu("&Help")
         quit_action = QAction("&Quit", self)
@@ -201,6 +204,15 @@ class MainWindow(QMainWindow):
             "&Top to bottom", "actionTopToBottom", tip="Lay the graph out from top to bottom instead of left to right"
         )
         self.top_to_bottom_action.setCheckable(True)
+        self.collapse_neurons_action = self._action(
+            "&Collapse all neurons",
+            "actionCollapseNeurons",
+            tip="Draw each neuron as one node, like n1_1: tanh(w·x + b)",
+        )
+        self.expand_all_action = self._action("E&xpand all", "actionExpandAll", tip="Draw every value of every group")
+        self.insert_net_action = self._action(
+            "&Neuron / Layer / MLP…", "actionInsertNet", tip="Make a neuron, a layer or an MLP over the selected values"
+        )
 
         self.about_action = self._action("&About micrograd-gui", "actionAbout")
 
@@ -260,6 +272,10 @@ class MainWindow(QMainWindow):
         view.addAction(self.fit_action)
         view.addSeparator()
         view.addAction(self.top_to_bottom_action)
+        view.addSeparator()
+        view.addAction(self.collapse_neurons_action)
+        view.addAction(self.expand_all_action)
+        self.insert_menu.addAction(self.insert_net_action)
         self.help_menu.addAction(self.about_action)
 
         self.tool_bar = QToolBar("Main tool bar", self)
@@ -282,6 +298,9 @@ class MainWindow(QMainWindow):
         self.zoom_out_action.triggered.connect(self.zoom_out)
         self.fit_action.triggered.connect(self.fit_to_window)
         self.top_to_bottom_action.toggled.connect(self._on_top_to_bottom_toggled)
+        self.collapse_neurons_action.triggered.connect(self.graph_view.collapse_all_neurons)
+        self.expand_all_action.triggered.connect(self.graph_view.expand_all)
+        self.insert_net_action.triggered.connect(self.open_net_dialog)
         self.about_action.triggered.connect(self.show_about)
         self.value_table.value_selected.connect(self._on_table_selection)
         self.graph_view.node_clicked.connect(self._on_node_clicked)
@@ -329,6 +348,14 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    def open_net_dialog(self) -> NetDialog:
+        """Open Insert > Neuron / Layer / MLP…, its inputs the values selected in the table (not modal to
+        the app's event loop; tests fill it in and call its `insert()`)."""
+        dialog = NetDialog(self.session, self.value_table.selected_names(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> QMessageBox:
         """Open the About box (not modal to the app's event loop; tests read and close it)."""
