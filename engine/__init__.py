@@ -1,5 +1,6 @@
 """A micrograd-compatible scalar autograd engine. Pure Python; no Qt."""
 
+from engine import nn
 from engine.graph import draw_dot, escape_record_text, op_symbol, record_cells, trace
 from engine.value import (
     LOCAL_GRAD_FORMULAS,
@@ -20,6 +21,7 @@ __all__ = [
     "format_decimals",
     "format_number",
     "local_grads",
+    "nn",
     "op_symbol",
     "record_cells",
     "topological_order",

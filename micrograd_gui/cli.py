@@ -1,7 +1,7 @@
 """The `micrograd-gui` command: the app, or `micrograd-gui export ...` headless.
 
     micrograd-gui [WORKSPACE]
-    micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N]
+    micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N] [--collapse]
 
 `export` needs no display: it runs Qt offscreen (only PNG and PDF paint with
 Qt at all). A workspace whose backward_from cannot be computed (a gradient
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build scalar computation graphs by clicking and watch values and gradients flow.",
         epilog=(
             "Headless export: micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N] "
+            "[--collapse] "
             "(see micrograd-gui export --help)."
         ),
     )
@@ -107,6 +108,11 @@ def build_export_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"PNG size: N times 72 dpi (default 2, at most {MAX_SCALE:g})",
     )
+    parser.add_argument(
+        "--collapse",
+        action="store_true",
+        help="pictures: draw each neuron (a template's group) as one node, like n1_1: tanh(w·x + b)",
+    )
     return parser
 
 
@@ -153,7 +159,10 @@ def run_export(args: argparse.Namespace) -> int:
     from micrograd_gui import render
 
     try:
-        note = render.export(document, args.output, rankdir=args.rankdir, root=args.root, scale=args.scale)
+        collapsed = [g.name for g in document.groups if g.kind == "neuron"] if args.collapse else []
+        note = render.export(
+            document, args.output, rankdir=args.rankdir, root=args.root, scale=args.scale, collapsed=collapsed
+        )
     except render.ScaleError as error:
         return _fail(EXIT_BAD_INPUT, f"--scale: {error}")
     except render.RenderError as error:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtGui import QUndoCommand
 
 from engine import format_number
-from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.document import Definition, Document, DocumentError, Group
 
 
 def describe(definition: Definition) -> str:
@@ -23,26 +23,31 @@ def describe(definition: Definition) -> str:
 
 
 class AddDefinitions(QUndoCommand):
-    """Create one or more values (a leaf, an op, or all the nodes of an expression)."""
+    """Create one or more values (a leaf, an op, or all the nodes of an expression or of a template,
+    with the groups a template forms)."""
 
-    def __init__(self, document: Document, definitions: Sequence[Definition], text: str = "") -> None:
-        document.check_many(definitions)
+    def __init__(
+        self, document: Document, definitions: Sequence[Definition], text: str = "", groups: Sequence[Group] = ()
+    ) -> None:
+        document.check_many(definitions, groups)
         if not text:
             d = definitions[-1]
             text = f"Create {d.name}" if d.is_leaf else f"Create {describe(d)}"
         super().__init__(text)
         self.document = document
         self.definitions = list(definitions)
+        self.groups = list(groups)
 
     def redo(self) -> None:
-        self.document.add_many(self.definitions)
+        self.document.add_many(self.definitions, self.groups)
 
     def undo(self) -> None:
-        self.document.remove([d.name for d in self.definitions])
+        self.document.remove([d.name for d in self.definitions])  # its groups go with their members
 
 
 class DeleteValues(QUndoCommand):
-    """Delete values; nothing left may depend on them (include dependents to delete them too)."""
+    """Delete values; nothing left may depend on them (include dependents to delete them too).
+    A group that loses a member goes with it; undo puts it back."""
 
     def __init__(self, document: Document, names: Sequence[str]) -> None:
         doomed = set(names)
@@ -53,13 +58,15 @@ class DeleteValues(QUndoCommand):
         self.names = ordered
         self.removed: list[tuple[int, Definition]] = []
         self.grads = document.grad_state()
+        self.groups = document.groups
 
     def redo(self) -> None:
         self.grads = self.document.grad_state()
+        self.groups = self.document.groups
         self.removed = self.document.remove(self.names)
 
     def undo(self) -> None:
-        self.document.restore(self.removed)
+        self.document.restore(self.removed, self.groups)
         self.document.set_grads(*self.grads)
 
 

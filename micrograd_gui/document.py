@@ -9,8 +9,10 @@ tells its listeners what changed.
 Every mutating method either succeeds whole or raises `DocumentError` (with a
 message for the user) and changes nothing.
 
-Size: about 600 lines, on purpose: the one source of truth keeps its checks,
-its changes and its change notices together, so that no change can skip a check.
+Size: about 700 lines, on purpose: the one source of truth keeps its checks,
+its changes and its change notices together, so that no change can skip a check;
+the definitions, their Values, the grads and the groups (neurons, layers, nets)
+change together, all or nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ MAX_DEFINITIONS = 100_000
 BINARY_OPS = ("+", "-", "*", "/")
 UNARY_OPS = ("-", "tanh", "exp", "log", "relu", "**")  # "**" takes its exponent as a number
 FUNCTIONS = ("tanh", "exp", "log", "relu")
+GROUP_KINDS = ("neuron", "layer", "net")
 
 
 class DocumentError(ValueError):
@@ -40,7 +43,8 @@ class DocumentError(ValueError):
 class Definition:
     """One named value: a leaf (`op == ''`, `data` set) or an op over earlier names.
 
-    `exponent` is set only for `**`, whose exponent is a number, not a Value.
+    `exponent` is set only for `**`, whose exponent is a number, not a Value. `constant` marks a
+    leaf that is a number, never a parameter to train: what a number literal in an expression makes.
     """
 
     name: str
@@ -48,6 +52,7 @@ class Definition:
     operands: tuple[str, ...] = ()
     data: float | None = None
     exponent: float | None = None
+    constant: bool = False
 
     @property
     def is_leaf(self) -> bool:
@@ -64,6 +69,19 @@ class Definition:
         if len(operands) == 1:
             return f"-{operands[0]}" if self.op == "-" else f"{self.op}({operands[0]})"
         return f"{operands[0]} {self.op} {operands[1]}"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Values that form one neuron, layer or net (what a template made), by name, in document order.
+
+    A neuron's output is its last member; the values it reads that are not members are its inputs.
+    A layer's members are its neurons', a net's its layers'. The picture may draw a group as one node.
+    """
+
+    name: str
+    kind: str
+    members: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -221,6 +239,8 @@ def check_shape(definition: Definition) -> None:
         if n or definition.data is None:
             raise DocumentError(f"leaf '{definition.name}' needs a number and no operands")
         check_number(definition.data)
+    elif definition.constant:
+        raise DocumentError(f"'{definition.name}' is computed by {op}, so it cannot be a constant")
     elif op in BINARY_OPS and n == 2 or op in UNARY_OPS and n == 1:
         if op == "**":
             if definition.exponent is None:
@@ -228,6 +248,28 @@ def check_shape(definition: Definition) -> None:
             check_number(definition.exponent)
     else:
         raise DocumentError(f"'{definition.name}': operation '{op}' cannot take {n} operand(s)")
+
+
+def check_groups(groups: Sequence[Group], exists: Callable[[str], bool], existing: Sequence[Group] = ()) -> None:
+    """DocumentError unless each group has a kind, a name no other group has, and members that
+    `exists` and that it lists once each."""
+    taken = {g.name for g in existing}
+    for g in groups:
+        reason = check_name(g.name)
+        if reason:
+            raise DocumentError(f"group '{g.name}': {reason}")
+        if g.name in taken:
+            raise DocumentError(f"a group named '{g.name}' already exists")
+        taken.add(g.name)
+        if g.kind not in GROUP_KINDS:
+            raise DocumentError(f"group '{g.name}': the kind must be one of {', '.join(GROUP_KINDS)}, not '{g.kind}'")
+        if not g.members:
+            raise DocumentError(f"group '{g.name}' has no members")
+        if len(set(g.members)) != len(g.members):
+            raise DocumentError(f"group '{g.name}' lists a member twice")
+        for member in g.members:
+            if not exists(member):
+                raise DocumentError(f"group '{g.name}': its member '{member}' does not exist")
 
 
 class Document:
@@ -247,6 +289,7 @@ class Document:
         # backward's until any other change; never part of grad_state(), so no undo step records them.
         self._partial: dict[str, float] | None = None
         self._listeners: list[Listener] = []
+        self._groups: list[Group] = []
 
     # ---- reading ----------------------------------------------------------
 
@@ -290,6 +333,16 @@ class Document:
 
     def position(self, name: str) -> int:
         return self._index[name]
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """The neurons, layers and nets, in the order they were made."""
+        return tuple(self._groups)
+
+    def groups_of(self, name: str) -> list[Group]:
+        """The groups `name` is a member of, the smallest (a neuron) first."""
+        found = [g for g in self._groups if name in g.members]
+        return sorted(found, key=lambda g: len(g.members))
 
     def dependents(self, *names: str) -> list[str]:
         """Every other name that depends on any of `names`, directly or not, in document order
@@ -357,17 +410,21 @@ class Document:
         """Append a new definition (a leaf or an op over existing names)."""
         self.add_many([definition])
 
-    def check_many(self, definitions: Sequence[Definition]) -> None:
-        """DocumentError unless `add_many(definitions)` would succeed; changes nothing."""
-        self._prepare_many(definitions)
-
-    def add_many(self, definitions: Sequence[Definition]) -> None:
-        """Append several definitions, each may use the ones before it: all or none."""
+    def check_many(self, definitions: Sequence[Definition], groups: Sequence[Group] = ()) -> None:
+        """DocumentError unless `add_many(definitions, groups)` would succeed; changes nothing."""
         values = self._prepare_many(definitions)
+        check_groups(groups, lambda name: name in self._index or name in values, self._groups)
+
+    def add_many(self, definitions: Sequence[Definition], groups: Sequence[Group] = ()) -> None:
+        """Append several definitions, each may use the ones before it, and the groups they form
+        (members among the values, old and new): all or none."""
+        values = self._prepare_many(definitions)
+        check_groups(groups, lambda name: name in self._index or name in values, self._groups)
         for d in definitions:
             self._index[d.name] = len(self._definitions)
             self._definitions.append(d)
             self._values[d.name] = values[d.name]
+        self._groups.extend(groups)
         added = [d.name for d in definitions]
         self._notify(True, added, appended=added)
 
@@ -422,6 +479,8 @@ class Document:
                 del self._index[name], self._values[name]
         else:
             self._set_definitions([d for d in self._definitions if d.name not in doomed])
+        # A group that loses a member is no longer that neuron, layer or net: it goes (restore puts it back).
+        self._groups = [g for g in self._groups if doomed.isdisjoint(g.members)]
         if self.backward_root in doomed:
             self.backward_root = None
             self._grads = {}
@@ -430,8 +489,9 @@ class Document:
         self._notify(True, doomed, dropped=len(removed) if at_end else 0)
         return removed
 
-    def restore(self, removed: Sequence[tuple[int, Definition]]) -> None:
-        """Put back what `remove` took out, at the same positions. The values that stayed are as
+    def restore(self, removed: Sequence[tuple[int, Definition]], groups: Sequence[Group] | None = None) -> None:
+        """Put back what `remove` took out, at the same positions, and with `groups` (the groups as they
+        were before the removal) the groups it dissolved. The values that stayed are as
         they were, so only the restored ones are computed. Their grads are 0, as before the removal:
         what the root of the grads depends on could only be removed with the root, which clears them."""
         removed = sorted(removed, key=lambda item: item[0])
@@ -439,6 +499,8 @@ class Document:
         for _, d in removed:  # first, so that an error would change nothing
             operands = [restored[o] if o in restored else self._values[o] for o in d.operands]
             restored[d.name] = evaluate(d, operands)
+        if groups is not None:
+            check_groups(groups, lambda name: name in self._index or name in restored)
         at_end = bool(removed) and removed[0][0] == len(self._definitions)
         if at_end:
             for _, d in removed:
@@ -454,6 +516,8 @@ class Document:
             definitions.extend(rest)
             self._values.update(restored)
             self._set_definitions(definitions)
+        if groups is not None:
+            self._groups = list(groups)
         names = list(restored)
         self._notify(True, names, appended=names if at_end else ())
 
@@ -500,6 +564,10 @@ class Document:
             return replace(d, name=new if d.name == old else d.name, operands=operands)
 
         self._definitions = [renamed(d) for d in self._definitions]
+        self._groups = [
+            replace(g, members=tuple(new if m == old else m for m in g.members)) if old in g.members else g
+            for g in self._groups
+        ]
         self._index = {d.name: i for i, d in enumerate(self._definitions)}
         value = self._values.pop(old)
         value.label = new
@@ -510,9 +578,11 @@ class Document:
             self.backward_root = new
         self._notify(True, [old, new], renamed=(old, new))
 
-    def replace_definitions(self, definitions: Sequence[Definition], notify: bool = True) -> None:
-        """Swap in a whole new list of definitions (a workspace being read), validated whole first.
-        Grads are cleared: the new Values start at 0."""
+    def replace_definitions(
+        self, definitions: Sequence[Definition], notify: bool = True, groups: Sequence[Group] = ()
+    ) -> None:
+        """Swap in a whole new list of definitions and their groups (a workspace being read), validated
+        whole first. Grads are cleared: the new Values start at 0."""
         definitions = list(definitions)
         if len(definitions) > MAX_DEFINITIONS:
             raise DocumentError(f"a workspace holds at most {MAX_DEFINITIONS} values")
@@ -528,7 +598,9 @@ class Document:
                 if operand not in seen:
                     raise DocumentError(f"'{d.name}' uses '{operand}' before it is defined")
             seen.add(d.name)
+        check_groups(groups, seen.__contains__)
         values = compute(definitions)
+        self._groups = list(groups)
         self._definitions = definitions
         self._index = {d.name: i for i, d in enumerate(definitions)}
         self._values = values
@@ -543,8 +615,10 @@ class Document:
         empty."""
         self._definitions, self._index, self._values = other._definitions, other._index, other._values
         self._grads, self.backward_root, self._stale = other._grads, other.backward_root, other._stale
+        self._groups = other._groups
         self._partial = other._partial = None  # the values carry `other`'s grads already
         other._definitions, other._index, other._values, other._grads = [], {}, {}, {}
+        other._groups = []
         other.backward_root = None
         self._notify(True, self._index)
 

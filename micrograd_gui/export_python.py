@@ -82,6 +82,8 @@ def python_script(document: Document, root: str | None = None) -> str:
     for d in definitions:
         if d.is_leaf:
             lines.append(f"{v[d.name]} = {_expression(d, v)}")
+            if d.constant:
+                lines.append(f"{v[d.name]}.constant = True  # a number typed in an expression: never trained")
         else:
             lines.append(f'{v[d.name]} = named({_expression(d, v)}, "{d.name}")')
     lines.append("")

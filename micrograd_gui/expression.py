@@ -6,7 +6,8 @@ with `NAME =`. The exponent of `**` is a number, as in the engine: a literal
 or arithmetic on literals, worked out to one number (`x ** (1/3)`).
 `parse_expression` turns it into the definitions that build it,
 operands first: each operation gets an automatic name (`t1`, `t2`, ...), each
-number literal used as an operand becomes a constant leaf (`k1`, `k2`, ...),
+number literal used as an operand becomes a constant leaf (`k1`, `k2`, ...,
+marked `constant`: a number, not a parameter),
 and the result takes the assigned name. `x = 2` is a leaf named x.
 
 User text is never run. It is checked in three passes, each cheap and each
@@ -105,7 +106,7 @@ def parse_expression_sources(text: str, document: Document) -> tuple[list[Defini
         raise ExpressionError("type an expression, like L = (a*b + c) * f")
     _check_characters(stripped, start)
     _check_tokens(stripped, start)
-    tree = _parse(stripped, start)
+    tree = parse_statement(stripped, start)
     builder = _Builder(document, stripped, start)
     definitions = builder.build(tree)
     sources = {name: format_number(number) for name, number in builder.numbers.items()}
@@ -215,7 +216,9 @@ def _is_sign(
 # ---- pass 3: Python's parser and a whitelist ----------------------------
 
 
-def _parse(text: str, start: int) -> ast.stmt:
+def parse_statement(text: str, start: int) -> ast.stmt:
+    """The one statement `text` holds (Python's parser, warnings off), or ExpressionError; `start` is the
+    column `text` starts at in the line typed."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -295,7 +298,7 @@ class _Builder:
         if kind == "number":
             assert isinstance(value, float)
             name = self.fresh(CONSTANT_PREFIX)
-            self.definitions.append(Definition(name, data=value))
+            self.definitions.append(Definition(name, data=value, constant=True))
             self.numbers[name] = value
             return name
         assert isinstance(value, str)

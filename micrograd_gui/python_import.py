@@ -321,6 +321,12 @@ class _Reader:
             if owner.op:
                 raise self.refuse(target, "setting the data of a computed value is not allowed", "only a leaf's")
             owner.data = self.number(value)
+        elif target.attr == "constant":
+            if owner.op:
+                raise self.refuse(target, "only a leaf can be a constant")
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, bool)):
+                raise self.refuse(value, "constant must be True or False")
+            owner.constant = value.value
         elif target.attr == "grad":
             raise self.refuse(target, "setting a grad by hand is not allowed", "grads come from .backward()")
         else:
@@ -473,7 +479,7 @@ class _Reader:
         chosen = unique_names([(v.label, v.variables, p) for v, p in zip(self.values, prefixes)])
         names = dict(zip(self.values, chosen))
         definitions = tuple(
-            Definition(names[v], data=v.data)
+            Definition(names[v], data=v.data, constant=v.constant)
             if not v.op
             else Definition(names[v], v.op, tuple(names[o] for o in v.operands), exponent=v.exponent)
             for v in self.values

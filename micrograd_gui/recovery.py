@@ -31,7 +31,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QStandardPaths
 
-from micrograd_gui.document import Definition
+from micrograd_gui.document import Definition, Group
 from micrograd_gui.messages import shown_text
 from micrograd_gui.safe_files import describe_os_error, read_regular_file, write_atomic
 from micrograd_gui.workspace_file import (
@@ -76,9 +76,14 @@ class RecoveryInfo:
         return shown_name(self.original_path) if self.original_path else "an untitled workspace"
 
 
-def recovery_text(definitions: Sequence[Definition], backward_from: str | None, original_path: str | None) -> str:
+def recovery_text(
+    definitions: Sequence[Definition],
+    backward_from: str | None,
+    original_path: str | None,
+    groups: Sequence[Group] = (),
+) -> str:
     """The recovery file's text; the workspace part is a workspace file's text, written the fast way."""
-    workspace = dumps(definitions, backward_from).rstrip("\n")
+    workspace = dumps(definitions, backward_from, groups).rstrip("\n")
     head = f'{{"format": {json.dumps(FORMAT)}, "version": {VERSION}, "original_path": {json.dumps(original_path)},'
     return f'{head}\n"workspace": {workspace}}}\n'
 
@@ -91,7 +96,13 @@ class RecoveryFile:
         self.path = self.directory / f"{uuid.uuid4().hex}.json"
         self._lock: QLockFile | None = None
 
-    def write(self, definitions: Sequence[Definition], backward_from: str | None, original_path: str | None) -> None:
+    def write(
+        self,
+        definitions: Sequence[Definition],
+        backward_from: str | None,
+        original_path: str | None,
+        groups: Sequence[Group] = (),
+    ) -> None:
         """Write (atomically) the recovery file; raises OSError."""
         self.directory.mkdir(parents=True, exist_ok=True)
         if self._lock is None:
@@ -99,7 +110,7 @@ class RecoveryFile:
             lock.setStaleLockTime(0)  # held as long as the window lives; stale only when its process is gone
             if lock.tryLock(0):
                 self._lock = lock
-        write_atomic(self.path, recovery_text(definitions, backward_from, original_path).encode("utf-8"))
+        write_atomic(self.path, recovery_text(definitions, backward_from, original_path, groups).encode("utf-8"))
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -28,21 +28,22 @@ import subprocess
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import op_symbol, record_cells
+from engine import escape_record_text, op_symbol, record_cells
 from engine.graph import BUNDLED_DOT, bundled_dot
+from micrograd_gui import collapse
 from micrograd_gui.picture_workspace import embed_in_png, embed_in_svg
 from micrograd_gui.safe_files import describe_os_error, write_atomic, write_target
 from micrograd_gui.workspace_file import document_text
 
 if TYPE_CHECKING:
-    from micrograd_gui.document import Document
+    from micrograd_gui.document import Document, Group
 
 # A font Qt resolves to the font Graphviz measured (graphviz-pure knows DejaVu
 # Sans' metrics). DejaVu Sans is wider than the usual fallback sans fonts, so
@@ -278,12 +279,15 @@ def copy_id(name: str, index: int) -> str:
 
 
 def parse_node_id(node_id: str) -> tuple[str, str]:
-    """(kind, value name) of a node id made by value_id / op_id / copy_id."""
+    """(kind, name) of a node id made by value_id / op_id / copy_id (a value's name) or
+    collapse.group_id (a group's name, kind 'group')."""
     prefix, _, rest = node_id.partition("_")
     if prefix == "v":
         return "value", rest
     if prefix == "o":
         return "op", rest
+    if prefix == "g":
+        return "group", rest
     if prefix == "c":
         name, _, index = rest.rpartition("_")
         if name and index.isdigit():
@@ -347,6 +351,7 @@ def build_dot_source(
     rankdir: str = "LR",
     root: str | None = None,
     split_shared: bool | None = None,
+    collapsed: Collection[str] = (),
 ) -> str:
     """DOT text for the workspace, in the lecture's look.
 
@@ -356,7 +361,8 @@ def build_dot_source(
     heavily shared values only when the graph needs it for speed (see
     `shared_values_to_split`), True splits every value used more than once,
     False never splits. A split value keeps its edge to its first use; every
-    other use gets its own dashed copy of the record.
+    other use gets its own dashed copy of the record. `collapsed` names groups
+    drawn as one node each (see micrograd_gui.collapse).
     """
     if rankdir not in ("LR", "TB"):
         raise RenderError(f"the direction must be 'LR' or 'TB', not {rankdir!r}")
@@ -379,10 +385,18 @@ def build_dot_source(
         f"  node [shape=record, fontname={font}, fontsize={FONT_SIZE:g}];",
         f"  edge [fontname={font}];",
     ]
+    owner = collapse.owners(document, collapsed, names) if collapsed else {}
+    groups_drawn: set[str] = set()
     used_once: set[str] = set()
     copies = 0
     chunks: dict[str, list[str]] = {}  # each value's statements: its record, its op, the op's edges
     for name in names:
+        if name in owner:
+            group = owner[name]
+            if group.name not in groups_drawn:  # in document order, where its first member is
+                groups_drawn.add(group.name)
+                chunks[name] = [_group_node(document, group, rankdir)]
+            continue
         definition = document.definition(name)
         value = document.value(name)
         label = record_label(name, value.data, value.grad, rankdir)
@@ -392,7 +406,9 @@ def build_dot_source(
         op = _quote(op_id(name))
         chunk.append(f"  {op} [label={_quote(op_symbol(value))}, shape=ellipse];")
         for operand in definition.operands:
-            if operand in split and operand in used_once:
+            if operand in owner:
+                tail = collapse.group_id(owner[operand].name)
+            elif operand in split and operand in used_once:
                 tail = copy_id(operand, copies)
                 copies += 1
                 operand_value = document.value(operand)
@@ -405,7 +421,9 @@ def build_dot_source(
         chunk.append(f"  {op} -> {_quote(value_id(name))};")
     for component in _components_in_drawing_order(document, names, rankdir):
         for name in component:
-            lines.extend(chunks[name])
+            lines.extend(chunks.get(name, ()))
+    if owner:
+        lines.extend(_group_edges(document, owner))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -433,6 +451,33 @@ def _components_in_drawing_order(document: Document, names: list[str], rankdir: 
         groups.setdefault(root(name), []).append(name)
     ordered = list(groups.values())  # by each group's oldest value
     return ordered[::-1] if rankdir == "LR" else ordered
+
+
+def _group_node(document: Document, group: Group, rankdir: str) -> str:
+    """The node of a collapsed group: its title, and its output's numbers when it has one output."""
+    outputs = collapse.outputs(document, group)
+    text = collapse.title(document, group)
+    if len(outputs) == 1 and group.kind != "layer":
+        value = document.value(outputs[0])
+        label = record_label(text, value.data, value.grad, rankdir)
+    else:
+        label = '"' + ("{ %s }" if rankdir == "LR" else "%s") % escape_record_text(text) + '"'
+    return f"  {_quote(collapse.group_id(group.name))} [label={label}, style=rounded, penwidth=2];"
+
+
+def _group_edges(document: Document, owner: dict[str, Group]) -> list[str]:
+    """The edges into the collapsed groups: one from each input (a value drawn, or another collapsed
+    group), whatever number of members read it. A member two groups share (the weights of one
+    neuron run on several rows) is inside each, and draws no edge between them."""
+    members = {g.name: set(g.members) for g in owner.values()}
+    edges: dict[tuple[str, str], None] = {}
+    for name, group in owner.items():
+        head = collapse.group_id(group.name)
+        for operand in document.definition(name).operands:
+            source = owner.get(operand)
+            if source is not group and operand not in members[group.name]:
+                edges[(value_id(operand) if source is None else collapse.group_id(source.name), head)] = None
+    return [f"  {_quote(tail)} -> {_quote(head)};" for tail, head in edges]
 
 
 # ---- the layout --------------------------------------------------------------
@@ -729,8 +774,10 @@ def export(
     root: str | None = None,
     scale: float = 2.0,
     timeout: float = EXPORT_TIMEOUT,
+    collapsed: Collection[str] = (),
 ) -> str | None:
-    """Write the workspace's picture; the format comes from the suffix (.svg .png .pdf .dot).
+    """Write the workspace's picture; the format comes from the suffix (.svg .png .pdf .dot);
+    the groups named in `collapsed` are drawn as one node each.
 
     The file appears whole or not at all: on any failure an existing file is
     left untouched and nothing else is left behind. PNG is `scale` times 72
@@ -752,7 +799,7 @@ def export(
         write_target(target)  # a pipe, a device or a read-only file is refused before Graphviz runs
     except OSError as error:
         raise RenderError(f"cannot write {target}: {describe_os_error(error)}") from None
-    source = build_dot_source(document, rankdir=rankdir, root=root)
+    source = build_dot_source(document, rankdir=rankdir, root=root, collapsed=collapsed)
     note: str | None = None
     if suffix == ".dot":
         data = source.encode("utf-8")

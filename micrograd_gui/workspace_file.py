@@ -7,14 +7,23 @@ A workspace file looks like this (one value per line, in document order)::
       "version": 1,
       "values": [
         {"name": "a", "data": 2.0},
+        {"name": "k1", "data": 2.0, "constant": true},
         {"name": "e", "op": "*", "operands": ["a", "b"]},
         {"name": "s", "op": "**", "operands": ["x"], "exponent": 2.0}
       ],
-      "backward_from": "L"
+      "backward_from": "L",
+      "groups": [
+        {"name": "n", "kind": "neuron", "members": ["n_w1", "n_b", "n_wx1", "n_act", "n"]}
+      ]
     }
 
-A value is a leaf (`name` and `data`) or an operation (`name`, `op`, `operands`
-naming values defined earlier in the list, and `exponent` for `**` only).
+A value is a leaf (`name` and `data`, and `"constant": true` for a number that is
+never trained, what a number literal in an expression makes) or an operation
+(`name`, `op`, `operands` naming values defined earlier in the list, and
+`exponent` for `**` only). `groups` is optional: the neurons, layers and nets a
+template made, each a name, a kind (`neuron`, `layer` or `net`) and its member
+values in document order. A file is written as version 1 unless it holds
+something version 2 added (a constant, groups), so older versions still read it.
 `backward_from` is optional: when present, backward runs from that value after
 the file is opened. Numbers are written with Python's `repr`, so every float
 comes back bit for bit.
@@ -40,11 +49,13 @@ from typing import Any
 
 from micrograd_gui.document import (
     BINARY_OPS,
+    GROUP_KINDS,
     MAX_DEFINITIONS,
     UNARY_OPS,
     Definition,
     Document,
     DocumentError,
+    Group,
     check_name,
     underflows,
 )
@@ -59,16 +70,25 @@ from micrograd_gui.safe_files import (
 )
 
 FORMAT = "micrograd-gui-workspace"
-VERSION = 1
+VERSION = 2  # the newest version read; a file is written with the oldest version that holds it
 SUFFIX = ".json"
 OPENABLE_SUFFIXES = (SUFFIX, ".py", ".png", ".svg")  # what Open and a drop take: see workspace_from_bytes
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-# The example workspaces shipped in micrograd_gui.resources, in menu order.
-EXAMPLES = ("lecture", "neuron", "reuse")
+# The example workspaces shipped in micrograd_gui.resources, in menu order, and what each shows.
+EXAMPLES = ("lecture", "neuron", "reuse", "neuron_exp", "mlp", "moons_net")
+EXAMPLE_DESCRIPTIONS = {
+    "lecture": "The lecture's first graph: L = (a*b + c) * f",
+    "neuron": "The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b)",
+    "reuse": "A value used twice: b = a + a, so its grad adds up",
+    "neuron_exp": "The lecture's neuron with tanh written out: e = exp(2n), o = (e - 1) / (e + 1)",
+    "mlp": "The lecture's MLP(3, [4, 4, 1]) on its four rows, with the sum of squared errors",
+    "moons_net": "A 2-input ReLU net, MLP(2, [16, 16, 1]), with a max-margin loss, for the moons data",
+}
 
-_VALUE_KEYS = {"name", "data", "op", "operands", "exponent"}
-_TOP_KEYS = {"format", "version", "values", "backward_from"}
+_VALUE_KEYS = {"name", "data", "op", "operands", "exponent", "constant"}
+_TOP_KEYS = {"format", "version", "values", "backward_from", "groups"}
+_GROUP_KEYS = {"name", "kind", "members"}
 _KNOWN_OPS = frozenset(("", *BINARY_OPS, *UNARY_OPS))
 
 
@@ -78,10 +98,12 @@ class WorkspaceFileError(Exception):
 
 @dataclass(frozen=True)
 class Workspace:
-    """What a workspace file holds: the definitions in order and the value to run backward from."""
+    """What a workspace file holds: the definitions in order, the value to run backward from and the
+    groups (neurons, layers, nets)."""
 
     definitions: tuple[Definition, ...]
     backward_from: str | None = None
+    groups: tuple[Group, ...] = ()
 
 
 # ---- writing ------------------------------------------------------------------
@@ -89,7 +111,10 @@ class Workspace:
 
 def _value_object(d: Definition) -> dict[str, Any]:
     if d.is_leaf:
-        return {"name": d.name, "data": float(d.data if d.data is not None else 0.0)}
+        leaf: dict[str, Any] = {"name": d.name, "data": float(d.data if d.data is not None else 0.0)}
+        if d.constant:
+            leaf["constant"] = True
+        return leaf
     entry: dict[str, Any] = {"name": d.name, "op": d.op, "operands": list(d.operands)}
     if d.op == "**":
         entry["exponent"] = float(d.exponent if d.exponent is not None else 0.0)
@@ -113,35 +138,43 @@ def _value_line(d: Definition) -> str:
     if not (_plain(d.name) and all(_plain(o) for o in d.operands) and d.op in _KNOWN_OPS):
         return json.dumps(_value_object(d), allow_nan=False)
     if d.is_leaf:
-        return f'{{"name": "{d.name}", "data": {_number_text(d.data)}}}'
+        constant = ', "constant": true' if d.constant else ""
+        return f'{{"name": "{d.name}", "data": {_number_text(d.data)}{constant}}}'
     operands = ", ".join(f'"{o}"' for o in d.operands)
     if d.op == "**":
         return f'{{"name": "{d.name}", "op": "**", "operands": [{operands}], "exponent": {_number_text(d.exponent)}}}'
     return f'{{"name": "{d.name}", "op": "{d.op}", "operands": [{operands}]}}'
 
 
-def dumps(definitions: Sequence[Definition], backward_from: str | None = None) -> str:
-    """The text of a workspace file: one value per line, so files read and diff well."""
+def _group_line(g: Group) -> str:
+    return json.dumps({"name": g.name, "kind": g.kind, "members": list(g.members)})
+
+
+def dumps(definitions: Sequence[Definition], backward_from: str | None = None, groups: Sequence[Group] = ()) -> str:
+    """The text of a workspace file: one value (and one group) per line, so files read and diff well."""
+    version = 2 if groups or any(d.constant for d in definitions) else 1
     lines = [
         "{",
         f'  "format": {json.dumps(FORMAT)},',
-        f'  "version": {VERSION},',
+        f'  "version": {version},',
     ]
+    sections = []
     if definitions:
-        lines.append('  "values": [')
-        lines.append(",\n".join([f"    {_value_line(d)}" for d in definitions]))
-        lines.append("  ]" + ("," if backward_from is not None else ""))
+        sections.append('  "values": [\n' + ",\n".join([f"    {_value_line(d)}" for d in definitions]) + "\n  ]")
     else:
-        lines.append('  "values": []' + ("," if backward_from is not None else ""))
+        sections.append('  "values": []')
     if backward_from is not None:
-        lines.append(f'  "backward_from": {json.dumps(backward_from)}')
+        sections.append(f'  "backward_from": {json.dumps(backward_from)}')
+    if groups:
+        sections.append('  "groups": [\n' + ",\n".join([f"    {_group_line(g)}" for g in groups]) + "\n  ]")
+    lines.append(",\n".join(sections))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def document_text(document: Document) -> str:
-    """The workspace file text of a document (its definitions and its backward root)."""
-    return dumps(document.definitions, document.backward_root)
+    """The workspace file text of a document (its definitions, its backward root and its groups)."""
+    return dumps(document.definitions, document.backward_root, document.groups)
 
 
 class ReadOnlyWorkspaceError(WorkspaceFileError):
@@ -158,7 +191,12 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         raise refusal(f"could not save {shown_name(path)}: {describe_os_error(error)}") from None
 
 
-def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definition], backward_from: str | None) -> None:
+def write_workspace(
+    path: str | os.PathLike[str],
+    definitions: Sequence[Definition],
+    backward_from: str | None,
+    groups: Sequence[Group] = (),
+) -> None:
     """Save a workspace atomically, or WorkspaceFileError (the old file untouched).
 
     A workspace is JSON: saving one over code or a picture that was opened (`.py`, `.png`, `.svg`)
@@ -168,12 +206,12 @@ def write_workspace(path: str | os.PathLike[str], definitions: Sequence[Definiti
         raise WorkspaceFileError(
             f"could not save {Path(path).name}: a workspace is saved as {SUFFIX}, not over a {suffix} file"
         )
-    write_text(path, dumps(definitions, backward_from))
+    write_text(path, dumps(definitions, backward_from, groups))
 
 
 def save_document(document: Document, path: str | os.PathLike[str]) -> None:
     """Save a document's workspace to `path` atomically, or WorkspaceFileError."""
-    write_workspace(path, document.definitions, document.backward_root)
+    write_workspace(path, document.definitions, document.backward_root, document.groups)
 
 
 # ---- reading ------------------------------------------------------------------
@@ -231,8 +269,8 @@ def _number(value: object, where: str) -> float:
     return number
 
 
-def _definition(entry: object, position: int, defined: set[str]) -> Definition:
-    where = f"value {position}"
+def _named_entry(entry: object, where: str, keys: set[str]) -> tuple[str, str]:
+    """The name of a value's or a group's object, and how a message names it: "value 3 ('e')"."""
     if not isinstance(entry, dict):
         raise _InvalidError(f"{where} must be an object, not {_json_type(entry)}")
     name = entry.get("name")
@@ -241,10 +279,16 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
     reason = check_name(name)
     if reason:
         raise _InvalidError(f"{where}: {reason.replace(name, shown_text(name))}")
-    where = f"value {position} ('{shown_text(name)}')"
-    unknown = sorted(set(entry) - _VALUE_KEYS)
+    where = f"{where} ('{shown_text(name)}')"
+    unknown = sorted(set(entry) - keys)
     if unknown:
         raise _InvalidError(f"{where} has an unknown key '{shown_text(unknown[0])}'")
+    return name, where
+
+
+def _definition(entry: object, position: int, defined: set[str]) -> Definition:
+    name, where = _named_entry(entry, f"value {position}", _VALUE_KEYS)
+    assert isinstance(entry, dict)
     if name in defined:
         raise _InvalidError(f"{where}: '{shown_text(name)}' is defined twice")
     if "op" not in entry:
@@ -252,14 +296,18 @@ def _definition(entry: object, position: int, defined: set[str]) -> Definition:
             raise _InvalidError(f"{where} needs either a number (data) or an operation (op)")
         if "operands" in entry or "exponent" in entry:
             raise _InvalidError(f"{where} is a leaf (it has data), so it takes no operands or exponent")
-        return Definition(name, data=_number(entry["data"], f"{where}: data"))
+        constant = entry.get("constant", False)
+        if not isinstance(constant, bool):
+            raise _InvalidError(f"{where}: constant must be true or false, not {_json_type(constant)}")
+        return Definition(name, data=_number(entry["data"], f"{where}: data"), constant=constant)
     op = entry["op"]
     if not isinstance(op, str):
         raise _InvalidError(f"{where}: the op must be text, not {_json_type(op)}")
     if op not in BINARY_OPS and op not in UNARY_OPS:
         raise _InvalidError(f"{where} uses the unknown operation '{shown_text(op)}'")
-    if "data" in entry:
-        raise _InvalidError(f"{where} is computed by {op}, so it takes no data")
+    if "data" in entry or "constant" in entry:
+        what = "data" if "data" in entry else "constant"
+        raise _InvalidError(f"{where} is computed by {op}, so it takes no {what}")
     operands = entry.get("operands")
     if not isinstance(operands, list) or not all(isinstance(o, str) for o in operands):
         raise _InvalidError(f"{where}: operands must be a list of names")
@@ -315,7 +363,33 @@ def _workspace(obj: object) -> Workspace:
             raise _InvalidError(f"backward_from must be a value's name, not {_json_type(backward_from)}")
         if backward_from not in defined:
             raise _InvalidError(f"backward_from names '{shown_text(backward_from)}', which is not defined")
-    return Workspace(tuple(definitions), backward_from)
+    return Workspace(tuple(definitions), backward_from, _groups(obj.get("groups", []), defined))
+
+
+def _groups(entries: object, defined: set[str]) -> tuple[Group, ...]:
+    if not isinstance(entries, list):
+        raise _InvalidError(f"groups must be a list of groups, not {_json_type(entries)}")
+    groups: list[Group] = []
+    names: set[str] = set()
+    for position, entry in enumerate(entries, start=1):
+        name, where = _named_entry(entry, f"group {position}", _GROUP_KEYS)
+        assert isinstance(entry, dict)
+        if name in names:
+            raise _InvalidError(f"{where}: there are two groups named '{shown_text(name)}'")
+        kind = entry.get("kind")
+        if kind not in GROUP_KINDS:
+            raise _InvalidError(f"{where}: the kind must be one of {', '.join(GROUP_KINDS)}")
+        members = entry.get("members")
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+            raise _InvalidError(f"{where}: members must be a list of value names")
+        for member in members:
+            if member not in defined:
+                raise _InvalidError(f"{where} has the member '{shown_text(member)}', which is not defined")
+        if len(set(members)) != len(members):
+            raise _InvalidError(f"{where} lists a member twice")
+        names.add(name)
+        groups.append(Group(name, str(kind), tuple(members)))
+    return tuple(groups)
 
 
 def workspace_from_object(obj: object, source: str = "the workspace") -> Workspace:
@@ -422,7 +496,7 @@ def apply_workspace(document: Document, workspace: Workspace, source: str = "the
     overflows) leaves the grads at 0: the values still open, and the returned note says why.
     """
     try:
-        document.replace_definitions(workspace.definitions)
+        document.replace_definitions(workspace.definitions, groups=workspace.groups)
     except DocumentError as error:
         raise WorkspaceFileError(f"{source}: {error}") from None
     except RecursionError:

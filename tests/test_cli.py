@@ -300,3 +300,15 @@ def test_a_png_drawn_smaller_than_asked_says_so(tmp_path, capsys):
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("micrograd-gui export: warning: the PNG was drawn at scale ")
     assert out.read_bytes().startswith(MAGIC[".png"])
+
+
+def test_export_collapse_draws_each_neuron_as_one_node(tmp_path):
+    """--collapse draws every neuron of the file's groups as one node; without it every value is drawn."""
+    example = ROOT / "resources" / "examples" / "moons_net.json"
+    collapsed, expanded = tmp_path / "collapsed.dot", tmp_path / "expanded.dot"
+    assert main(["export", str(example), "-o", str(collapsed), "--collapse"]) == 0
+    assert main(["export", str(example), "-o", str(expanded)]) == 0
+    text = collapsed.read_text()
+    assert text.count("relu(w·x + b)") == 32 and text.count("o: w·x + b") == 1
+    assert "o_n1_1_w1" not in text and "o_n1_1_w1" in expanded.read_text()
+    assert main(["export", str(LECTURE), "-o", str(tmp_path / "lecture.dot"), "--collapse"]) == 0  # no groups

@@ -14,7 +14,8 @@ from micrograd_gui.commands import (
     ZeroGrads,
     describe,
 )
-from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.document import Definition, Document, DocumentError, Group
+from micrograd_gui.templates import build_net, parse_template
 
 
 @pytest.fixture
@@ -115,3 +116,28 @@ def test_delete_with_dependents_undoes_in_place(stack: QUndoStack) -> None:
 def test_describe(definition: Definition, text: str) -> None:
     """Definitions read as a learner would write them."""
     assert describe(definition) == text
+
+
+def test_a_template_is_one_undo_step_with_its_groups(stack: QUndoStack) -> None:
+    """An MLP made by one AddDefinitions goes with one undo, its groups too, and comes back with redo;
+    deleting its output dissolves the groups it belonged to, and undoing that puts them back."""
+    doc = Document()
+    stack.push(AddDefinitions(doc, [Definition("x1", data=1.0), Definition("x2", data=-2.0)]))
+    net, _ = parse_template("o = MLP([x1, x2], [3, 1], seed=4)")
+    built = build_net(net, doc)
+    stack.push(AddDefinitions(doc, built.definitions, "Expression o = MLP(...)", built.groups))
+    made = state(doc), doc.groups
+    assert len(doc.groups) == 7
+    stack.undo()
+    assert doc.names == ["x1", "x2"] and doc.groups == ()
+    stack.redo()
+    assert (state(doc), doc.groups) == made
+    stack.push(DeleteValues(doc, ["o"]))
+    assert [g.name for g in doc.groups] == ["o_n1_1", "o_n1_2", "o_n1_3", "o_l1"]
+    stack.push(RenameValue(doc, "o_n1_1", "h1"))
+    assert doc.groups[0].members[-1] == "h1"
+    stack.undo()
+    stack.undo()
+    assert (state(doc), doc.groups) == made
+    with pytest.raises(DocumentError, match="already exists"):
+        AddDefinitions(doc, [Definition("y", data=0.0)], "", [Group("o", "net", ("y",))])

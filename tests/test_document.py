@@ -8,8 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_gui.document import Change, Definition, Document, DocumentError, check_name, follow, parse_number
+from micrograd_gui.document import (
+    Change,
+    Definition,
+    Document,
+    DocumentError,
+    Group,
+    check_name,
+    follow,
+    parse_number,
+)
 from tests.test_workspace_file import workspaces
+from tests.workspaces import NEURON
 
 
 def lecture() -> Document:
@@ -439,3 +449,76 @@ def test_a_list_of_names_follows_each_kind_of_change() -> None:
     assert heard[1][1] == ["a", "b", "bias", "e", "d", "f", "L", "g"]
     assert heard[-1][1] == doc.names == ["z"]
     assert follow(None, [], doc) == ("reread", ["z"])
+
+
+# ---- groups -----------------------------------------------------------------------------------------
+
+
+def neuron_document() -> Document:
+    """The lecture's neuron, its weights, bias and sums grouped as a neuron inside a layer."""
+    doc = Document()
+    doc.add_many(NEURON[:2])
+    members = tuple(d.name for d in NEURON[2:])
+    doc.add_many(NEURON[2:], [Group("n", "neuron", members), Group("layer", "layer", members)])
+    return doc
+
+
+def test_groups_are_added_with_their_values_all_or_nothing() -> None:
+    """add_many adds the groups with the definitions; a bad group refuses the whole change."""
+    doc = neuron_document()
+    assert [(g.name, g.kind) for g in doc.groups] == [("n", "neuron"), ("layer", "layer")]
+    assert [g.name for g in doc.groups_of("w1")] == ["n", "layer"]
+    assert doc.groups_of("x1") == []
+    before = (doc.definitions, doc.groups)
+    for group, message in [
+        (Group("n", "neuron", ("y",)), "a group named 'n' already exists"),
+        (Group("g", "blob", ("y",)), "the kind must be one of neuron, layer, net"),
+        (Group("g", "neuron", ()), "has no members"),
+        (Group("g", "neuron", ("y", "y")), "lists a member twice"),
+        (Group("g", "neuron", ("zz",)), "its member 'zz' does not exist"),
+        (Group("2g", "neuron", ("y",)), "is not a valid name"),
+    ]:
+        with pytest.raises(DocumentError, match=message):
+            doc.add_many([Definition("y", data=1.0)], [group])
+        with pytest.raises(DocumentError, match=message):
+            doc.check_many([Definition("y", data=1.0)], [group])
+        assert (doc.definitions, doc.groups) == before
+
+
+def test_removing_a_member_dissolves_its_groups_and_restore_puts_them_back() -> None:
+    """A group that loses a member goes; others stay; restore with the groups as they were brings it back."""
+    doc = neuron_document()
+    doc.add_many([Definition("y", data=1.0)], [Group("other", "neuron", ("y",))])
+    before = doc.groups
+    removed = doc.remove(["o"])
+    assert [g.name for g in doc.groups] == ["other"]
+    doc.restore(removed, before)
+    assert doc.groups == before
+    removed = doc.remove(["y"])
+    assert [g.name for g in doc.groups] == ["n", "layer"]
+    doc.restore(removed)  # without groups: the groups stay as they are
+    assert [g.name for g in doc.groups] == ["n", "layer"]
+
+
+def test_rename_renames_members_and_keeps_group_names() -> None:
+    """Renaming a member renames it in every group; the groups keep their own names."""
+    doc = neuron_document()
+    doc.rename("o", "out")
+    assert [g.members[-1] for g in doc.groups] == ["out", "out"]
+    assert [g.name for g in doc.groups] == ["n", "layer"]
+
+
+def test_groups_come_with_replace_definitions_and_take_over() -> None:
+    """A workspace read with groups holds them; take_over moves them; checked like any group."""
+    source = neuron_document()
+    doc = Document()
+    doc.replace_definitions(source.definitions, groups=source.groups)
+    assert doc.groups == source.groups
+    with pytest.raises(DocumentError, match="does not exist"):
+        doc.replace_definitions(source.definitions[:3], groups=source.groups)
+    assert doc.groups == source.groups
+    other = Document()
+    other.take_over(doc)
+    assert other.groups == source.groups and doc.groups == ()
+    other.replace_definitions(source.definitions)
+    assert other.groups == ()

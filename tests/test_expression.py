@@ -509,3 +509,22 @@ def test_any_refusal_is_one_short_printable_line(text):
         message = str(error)
         assert message.isprintable() and len(message) < 300, message
     assert document.definitions == before
+
+
+def test_number_literals_become_constants_and_a_named_number_does_not():
+    """`L = a * 2 + 1`: the 2 and the 1 are constant leaves (numbers, never trained); `x = 2` is a leaf
+    the user named, an input or a parameter, so it is not a constant."""
+    document = lecture_leaves()
+    definitions = apply(document, "L = a * 2 + 1")
+    constants = [d.name for d in definitions if d.constant]
+    assert constants == ["k1", "k2"]
+    assert [document.definition(n).data for n in constants] == [2.0, 1.0]
+    (x,) = apply(document, "x = 2")
+    assert x.is_leaf and not x.constant
+
+
+def test_only_a_leaf_can_be_a_constant():
+    """The document refuses a computed value marked constant, with its reason."""
+    document = lecture_leaves()
+    with pytest.raises(DocumentError, match="cannot be a constant"):
+        document.add(Definition("s", "+", ("a", "b"), constant=True))

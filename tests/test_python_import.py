@@ -135,15 +135,15 @@ def test_numbers_in_ops_become_constants_and_unnamed_results_get_automatic_names
     )
     assert workspace.definitions == (
         Definition("n", data=0.5),
-        Definition("k1", data=2.0),
+        Definition("k1", data=2.0, constant=True),
         Definition("t1", "*", ("k1", "n")),
         Definition("e", "exp", ("t1",)),
-        Definition("k2", data=1.0),
+        Definition("k2", data=1.0, constant=True),
         Definition("t2", "-", ("e", "k2")),
-        Definition("k3", data=1.0),
+        Definition("k3", data=1.0, constant=True),
         Definition("t3", "+", ("e", "k3")),
         Definition("o", "/", ("t2", "t3")),
-        Definition("k4", data=0.5),
+        Definition("k4", data=0.5, constant=True),
         Definition("y", "*", ("o", "k4")),
     )
 

@@ -675,3 +675,65 @@ def test_a_scale_that_makes_the_png_a_speck_is_refused(qapp, tmp_path, scale):
         render.export(make_document(LECTURE), out, scale=scale)
     assert list(tmp_path.iterdir()) == []
     assert render.export(make_document(LECTURE), out, scale=0.1) is None  # about 70 pixels wide: drawn
+
+
+# ---- collapsed groups ----------------------------------------------------------------------------
+
+
+def net_document(template: str = "o = MLP([x1, x2], [3, 1], seed=1)") -> Document:
+    """x1, x2, a template over them and loss = (o - y)**2."""
+    from micrograd_gui.expression import parse_expression
+    from micrograd_gui.templates import build_net, parse_template
+
+    document = Document()
+    for name, data in [("x1", 0.5), ("x2", -1.0), ("y", 1.0)]:
+        document.add_leaf(name, data)
+    built = build_net(parse_template(template)[0], document)
+    document.add_many(built.definitions, built.groups)
+    document.add_many(parse_expression("loss = (o - y)**2", document))
+    document.backward("loss")
+    return document
+
+
+def test_a_collapsed_neuron_is_one_node_with_its_outputs_numbers_and_edges_from_its_inputs():
+    """Collapsed, a neuron is one rounded record `o_n1_1: tanh(w·x + b) | data | grad` of its output; each
+    input draws one edge into it, its output one edge to each user; its members are not drawn."""
+    document = net_document()
+    neurons = [g.name for g in document.groups if g.kind == "neuron"]
+    source = render.build_dot_source(document, collapsed=neurons)
+    o = document.value("o")
+    assert '"g_o_n3_1"' not in source  # an MLP of two layers has no third
+    assert f'"g_o_n2_1" [label="{{ o: tanh(w·x + b) | data {o.data:.4f} | grad {o.grad:.4f} }}"' in source
+    assert '"v_x1" -> "g_o_n1_1";' in source and '"v_x2" -> "g_o_n1_1";' in source
+    assert source.count('-> "g_o_n2_1";') == 3  # from the three neurons of the first layer
+    assert '"g_o_n2_1" -> "o_t1";' in source  # o - y
+    assert "o_n1_1_w1" not in source and '"v_o"' not in source
+    result = render.layout(source, timeout=20)
+    groups = {node.name: node for node in result.nodes if node.kind == "group"}
+    assert sorted(groups) == ["o_n1_1", "o_n1_2", "o_n1_3", "o_n2_1"]
+    assert [field.text for field in groups["o_n2_1"].fields] == [
+        "o: tanh(w·x + b)",
+        f"data {o.data:.4f}",
+        f"grad {o.grad:.4f}",
+    ]
+    ids = {node.id for node in result.nodes}
+    assert all(edge.tail in ids and edge.head in ids for edge in result.edges)
+
+
+def test_the_largest_collapsed_group_is_drawn_and_layers_and_nets_say_what_they_are():
+    """Collapsing a net and its neurons draws the net alone, `o: MLP(2, [3, 1])`; a layer reads
+    `o_l1: 3 tanh neurons`, a linear neuron `w·x + b`; expanded (nothing collapsed) nothing changes."""
+    document = net_document()
+    everything = [g.name for g in document.groups]
+    source = render.build_dot_source(document, collapsed=everything)
+    assert source.count('"g_') == source.count('"g_o"')
+    assert '[label="{ o: MLP(2, [3, 1]) | data ' in source
+    source = render.build_dot_source(document, collapsed=["o_l1"])
+    assert '"g_o_l1" [label="{ o_l1: 3 tanh neurons }"' in source
+    assert source.count('"g_o_l1" -> "o_o_n2_1_wx') == 3
+    linear = net_document("o = Layer([x1, x2], 1, activation='linear', seed=2)")
+    assert "o: w·x + b" in render.build_dot_source(linear, collapsed=["o_n1"])
+    assert render.build_dot_source(document) == render.build_dot_source(document, collapsed=[])
+    tb = render.build_dot_source(document, rankdir="TB", collapsed=["o_l1"])
+    assert '[label="o_l1: 3 tanh neurons"' in tb
+    assert render.parse_node_id("g_o_l1") == ("group", "o_l1")

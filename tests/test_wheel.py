@@ -121,8 +121,8 @@ print("icons", len(assets.ICONS))
     lines = result.stdout.splitlines()
     venv_folder = str(installed["python"].parent.parent)
     assert lines[0].startswith(venv_folder) and lines[1].startswith(venv_folder)
-    assert lines[2:5] == ["lecture 7", "neuron 10", "reuse 2"]
-    assert lines[5].startswith("icons ")
+    assert lines[2:8] == ["lecture 7", "neuron 10", "reuse 2", "neuron_exp 17", "mlp 360", "moons_net 984"]
+    assert lines[8].startswith("icons ")
 
 
 def test_the_installed_command_exports_an_example(installed):

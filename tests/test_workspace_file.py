@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from micrograd_gui import safe_files, workspace_file
 from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.templates import build_net, parse_template
 from micrograd_gui.workspace_file import (
     EXAMPLES,
     Workspace,
@@ -63,7 +64,7 @@ CORRUPT_MESSAGES = {
     "huge_float.json": "too large",
     "tiny_float.json": "too small",
     "huge_int.json": "too large",
-    "huge_version.json": "(format version 1" + "0" * 38 + "…; this one reads version 1)",
+    "huge_version.json": "(format version 1" + "0" * 38 + "…; this one reads version 2)",
     "infinity.json": "-Infinity, which is not a finite number",
     "keyword_name.json": "'class' is a Python keyword",
     "leaf_without_data.json": "needs either a number (data) or an operation (op)",
@@ -139,7 +140,10 @@ def test_reuse_example_adds_a_value_to_itself():
 def test_examples_are_written_exactly_as_the_writer_writes(name):
     """Each shipped example reads from the package and its text is what saving it gives back."""
     workspace = read_example(name)
-    assert dumps(workspace.definitions, workspace.backward_from) == (EXAMPLES_DIR / f"{name}.json").read_text()
+    assert (
+        dumps(workspace.definitions, workspace.backward_from, workspace.groups)
+        == (EXAMPLES_DIR / f"{name}.json").read_text()
+    )
 
 
 # ---- round trips ----------------------------------------------------------------
@@ -157,7 +161,7 @@ def workspaces(draw) -> Workspace:
     document = Document()
     for name in draw(st.lists(names, min_size=1, max_size=12, unique=True)):
         if len(document) == 0 or draw(st.booleans()):
-            definition = Definition(name, data=draw(numbers))
+            definition = Definition(name, data=draw(numbers), constant=draw(st.booleans()))
         else:
             op = draw(ops)
             pick = st.sampled_from(document.names)
@@ -190,6 +194,84 @@ def test_document_file_document_is_the_identity(workspace):
         assert repr(before.exponent) == repr(after.exponent)
     assert dumps(again.definitions, again.backward_from) == text
     json.loads(text)  # plain JSON any tool can read
+
+
+def test_constants_are_written_in_version_2_and_other_files_stay_version_1():
+    """A constant leaf says "constant": true in a version-2 file; a file with none is version 1 as before,
+    so an older micrograd-gui still opens it; both versions read."""
+    plain = [Definition("a", data=2.0), Definition("b", "*", ("a", "a"))]
+    assert json.loads(dumps(plain))["version"] == 1
+    text = dumps(
+        [Definition("a", data=2.0), Definition("k1", data=3.0, constant=True), Definition("b", "*", ("a", "k1"))]
+    )
+    obj = json.loads(text)
+    assert obj["version"] == 2
+    assert obj["values"][1] == {"name": "k1", "data": 3.0, "constant": True}
+    assert "constant" not in obj["values"][0]
+    assert [d.constant for d in loads(text).definitions] == [False, True, False]
+    assert loads(text.replace('"version": 2', '"version": 1')).definitions[1].constant  # lenient: v1 with a constant
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('{"name": "k", "data": 1.0, "constant": 1}', "constant must be true or false, not a number"),
+        ('{"name": "k", "data": 1.0, "constant": "yes"}', "constant must be true or false, not text"),
+        (
+            '{"name": "a", "data": 1.0}, {"name": "k", "op": "-", "operands": ["a"], "constant": true}',
+            "takes no constant",
+        ),
+    ],
+)
+def test_a_bad_constant_is_refused(value, message):
+    """ "constant" is true or false, and only on a leaf."""
+    with pytest.raises(WorkspaceFileError, match=message):
+        loads('{"format": "micrograd-gui-workspace", "version": 2, "values": [%s]}' % value)
+
+
+def test_groups_are_saved_one_per_line_and_reopened(tmp_path):
+    """A template's groups go into a version-2 file and come back as they were, with the values."""
+    document = Document()
+    document.add_leaf("x1", 0.5)
+    net, _ = parse_template("o = MLP([x1, 2.0], [2, 1], seed=11)")
+    built = build_net(net, document)
+    document.add_many(built.definitions, built.groups)
+    path = tmp_path / "net.json"
+    save_document(document, path)
+    text = path.read_text()
+    obj = json.loads(text)
+    assert obj["version"] == 2
+    assert obj["groups"][0] == {"name": "o_n1_1", "kind": "neuron", "members": list(built.groups[0].members)}
+    assert len([line for line in text.splitlines() if '"kind": ' in line]) == len(obj["groups"]) == 6
+    again = load_document(path)
+    assert again.groups == document.groups
+    assert again.definitions == document.definitions
+    assert document_text(again) == text
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ('{"name": "g"}', "groups must be a list"),
+        ("[3]", "group 1 must be an object"),
+        ('[{"kind": "neuron", "members": ["a"]}]', "group 1 needs a name"),
+        ('[{"name": "g", "kind": "neuron", "members": ["a"], "open": true}]', "unknown key 'open'"),
+        ('[{"name": "g", "kind": "cell", "members": ["a"]}]', "the kind must be one of neuron, layer, net"),
+        ('[{"name": "g", "kind": "neuron", "members": []}]', "members must be a list of value names"),
+        ('[{"name": "g", "kind": "neuron", "members": ["a", 1]}]', "members must be a list of value names"),
+        ('[{"name": "g", "kind": "neuron", "members": ["z"]}]', "the member 'z', which is not defined"),
+        ('[{"name": "g", "kind": "neuron", "members": ["a", "a"]}]', "lists a member twice"),
+        (
+            '[{"name": "g", "kind": "neuron", "members": ["a"]}, {"name": "g", "kind": "net", "members": ["a"]}]',
+            "two groups named 'g'",
+        ),
+    ],
+)
+def test_a_bad_group_is_refused(groups, message):
+    """Each group is an object with a name, a known kind and members defined in the file, once each."""
+    text = '{"format": "micrograd-gui-workspace", "version": 2, "values": [{"name": "a", "data": 1.0}], "groups": %s}'
+    with pytest.raises(WorkspaceFileError, match=message):
+        loads(text % groups)
 
 
 def test_saving_and_opening_a_document_through_files_keeps_it(tmp_path):

@@ -1,9 +1,11 @@
-"""Small pieces the widgets share: a compact button, the monospace font, the invalid-field outline."""
+"""Small pieces the widgets share: a compact button, the monospace font, the invalid-field outline,
+and the filter that lets Ctrl+Z in an empty text field undo the last change."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 
 def compact_button(text: str, object_name: str, tip: str, widest: str = "") -> QPushButton:
@@ -21,9 +23,30 @@ def monospace() -> QFont:
     return font
 
 
+def chain_tab_order(widgets: list[QWidget]) -> None:
+    """Tab goes through `widgets` in this order."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
+
+
 def mark_invalid(field: QWidget, invalid: bool) -> None:
     """Outline a field in the error colour (the style sheet's `[invalid="true"]`)."""
     if bool(field.property("invalid")) != invalid:
         field.setProperty("invalid", invalid)
         field.style().unpolish(field)
         field.style().polish(field)
+
+
+class UndoKeysToWorkspace(QObject):
+    """A text field takes Ctrl+Z and Ctrl+Shift+Z for its own typing even when it has none to undo;
+    then the keys go to the window's Undo and Redo, so Ctrl+Z right after Return undoes the creation."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit):
+            assert isinstance(event, QKeyEvent)
+            undo = event.matches(QKeySequence.StandardKey.Undo) and not watched.isUndoAvailable()
+            redo = event.matches(QKeySequence.StandardKey.Redo) and not watched.isRedoAvailable()
+            if undo or redo:
+                event.ignore()
+                return True
+        return False

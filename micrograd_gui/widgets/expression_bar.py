@@ -1,4 +1,5 @@
-"""The expression bar: type `L = (a*b + c) * f`, press Return, get every node of it."""
+"""The expression bar: type `L = (a*b + c) * f`, or a template such as `o = MLP([x1, x2], [4, 1])`,
+press Return, get every node of it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from micrograd_gui.commands import AddDefinitions
 from micrograd_gui.document import Change, DocumentError
 from micrograd_gui.expression import MAX_EXPRESSION_LENGTH, ExpressionError, in_typed_terms, parse_expression_sources
 from micrograd_gui.session import WorkspaceSession, sentence
+from micrograd_gui.templates import build_net, is_template, parse_template
 from micrograd_gui.widgets.controls import mark_invalid
 
 PLACEHOLDER = "L = (a*b + c) * f    or    o = tanh(x1*w1 + x2*w2 + b)    (Return creates it)"
@@ -19,7 +21,10 @@ TOOLTIP = (
     "  + - * / **, unary -, parentheses, numbers, tanh(x) exp(x) log(x) relu(x)\n"
     "  ** takes a number: x**2, x**-1\n"
     "Each operation becomes a value (t1, t2, …), each number a constant (k1, …).\n"
-    "One expression is one step in Undo."
+    "Templates make a neuron, a layer or an MLP over existing values (weights and biases\n"
+    "drawn in [-1, 1]; activation='tanh' (the default), 'relu' or 'linear'; seed=N repeats a net):\n"
+    "  n = Neuron([x1, x2])    h = Layer([x1, x2], 3)    o = MLP([x1, x2, x3], [4, 4, 1])\n"
+    "One expression or template is one step in Undo."
 )
 UNDO_TEXT_LENGTH = 60
 # The reason beside the field is cut to this width (its tooltip and the status bar have it whole), and the
@@ -74,9 +79,16 @@ class ExpressionBar(QWidget):
         shown = " ".join(text.split())
         if len(shown) > UNDO_TEXT_LENGTH:
             shown = shown[: UNDO_TEXT_LENGTH - 1] + "…"
+        sources: dict[str, str] = {}
         try:
-            definitions, sources = parse_expression_sources(text, document)
-            command = AddDefinitions(document, definitions, f"Expression {shown}")  # checks the maths
+            if is_template(text):
+                net, seeded = parse_template(text)
+                built = build_net(net, document)
+                undo_text = f"Expression {shown}" + ("" if seeded else f" (seed {net.seed})")
+                command = AddDefinitions(document, built.definitions, undo_text, built.groups)
+            else:
+                definitions, sources = parse_expression_sources(text, document)
+                command = AddDefinitions(document, definitions, f"Expression {shown}")  # checks the maths
         except ExpressionError as error:
             self._refuse(str(error), error.column)
             return False

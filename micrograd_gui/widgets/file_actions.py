@@ -33,6 +33,7 @@ from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.recent_files import RecentFiles
 from micrograd_gui.widgets.recovery_keeper import RecoveryKeeper
 from micrograd_gui.workspace_file import (
+    EXAMPLE_DESCRIPTIONS,
     EXAMPLES,
     SUFFIX,
     Workspace,
@@ -49,6 +50,9 @@ EXAMPLE_TITLES = {
     "lecture": "&Lecture: L = (a*b + c) * f",
     "neuron": "&Neuron: o = tanh(x1*w1 + x2*w2 + b)",
     "reuse": "&Reuse: b = a + a",
+    "neuron_exp": "Neuron through &exp: o = (e - 1) / (e + 1), e = exp(2n)",
+    "mlp": "&MLP(3, [4, 4, 1]) on the lecture's four rows, squared-error loss",
+    "moons_net": "M&oons net: MLP(2, [16, 16, 1]), ReLU, max-margin loss",
 }
 
 
@@ -128,8 +132,8 @@ class FileActions(QObject):
         for name in EXAMPLES:
             action = self._action(
                 EXAMPLE_TITLES.get(name, name),
-                f"actionExample{name.capitalize()}",
-                f"Open a copy of the {name} example",
+                "actionExample" + "".join(part.capitalize() for part in name.split("_")),
+                EXAMPLE_DESCRIPTIONS.get(name, f"Open a copy of the {name} example"),
             )
             action.triggered.connect(lambda _checked=False, n=name: self.open_example(n))
             self.example_actions[name] = action
@@ -366,7 +370,7 @@ class FileActions(QObject):
             self._session.show_status("Still saving the previous version; try again in a moment")
             return
         document = self._session.document
-        definitions, root = document.definitions, document.backward_root
+        definitions, root, groups = document.definitions, document.backward_root, document.groups
         generation, index = self._generation, self._session.undo_stack.index()
         self._set_saving(True)
         self._session.show_status(f"Saving {os.path.basename(path)}…")
@@ -380,7 +384,7 @@ class FileActions(QObject):
             if then is not None:
                 then()
 
-        self.jobs.start("save", lambda: write_workspace(path, definitions, root), done)
+        self.jobs.start("save", lambda: write_workspace(path, definitions, root, groups), done)
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -393,7 +397,7 @@ class FileActions(QObject):
         path = os.path.abspath(os.fspath(path))
         document = self._session.document
         try:
-            write_workspace(path, document.definitions, document.backward_root)
+            write_workspace(path, document.definitions, document.backward_root, document.groups)
         except WorkspaceFileError as error:
             self._save_failed(path, error)
             return False

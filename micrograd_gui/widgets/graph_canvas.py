@@ -17,18 +17,28 @@ ZOOM_STEP = 1.25
 class GraphCanvas(QGraphicsView):
     """The zoomable, pannable view of the scene; reports clicks on value nodes and shows their tooltips.
 
-    `tooltip(name)` makes the text shown when hovering the value `name`.
+    `tooltip(name)` makes the text shown when hovering the value `name`, `group_tooltip(name)`
+    hovering the collapsed group `name`.
     Signals: `node_clicked(name, shift)` on a click (not a drag) on a value
-    node or one of its copies; `node_double_clicked(name)` on a double-click on
-    one; `zoomed()` each time `scale_by` changes the scale (the wheel, the +/- keys,
-    the zoom actions).
+    node or one of its copies; `group_clicked(name)` on a click on a collapsed
+    group; `group_activated(name)` on a double-click on one, `value_activated(name)`
+    on a double-click on a value; `zoomed()` each time `scale_by` changes the
+    scale (the wheel, the +/- keys, the zoom actions).
     """
 
     node_clicked = Signal(str, bool)
-    node_double_clicked = Signal(str)
+    group_clicked = Signal(str)
+    group_activated = Signal(str)
+    value_activated = Signal(str)
     zoomed = Signal()
 
-    def __init__(self, scene: QGraphicsScene, parent: QWidget, tooltip: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        scene: QGraphicsScene,
+        parent: QWidget,
+        tooltip: Callable[[str], str],
+        group_tooltip: Callable[[str], str] = lambda name: name,
+    ) -> None:
         super().__init__(scene, parent)
         self.setObjectName("graphCanvas")
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
@@ -40,7 +50,8 @@ class GraphCanvas(QGraphicsView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._tooltip = tooltip
-        self._press: tuple[QPoint, str, bool] | None = None
+        self._group_tooltip = group_tooltip
+        self._press: tuple[QPoint, str, bool, bool] | None = None  # where, what, shift, a group
 
     def name_at(self, pos: QPoint) -> str | None:
         """The value drawn under a viewport point (its record or one of its copies), if any."""
@@ -49,6 +60,13 @@ class GraphCanvas(QGraphicsView):
                 return item.name
             if isinstance(item, Overview):
                 return item.name_at(self.mapToScene(pos))
+        return None
+
+    def group_at(self, pos: QPoint) -> str | None:
+        """The collapsed group drawn under a viewport point, if any."""
+        for item in self.items(pos):
+            if isinstance(item, NodeItem) and item.is_group:
+                return item.name
         return None
 
     def scale_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
@@ -67,11 +85,14 @@ class GraphCanvas(QGraphicsView):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             # Made on demand: the numbers change too often to keep a tooltip per item up to date.
             name = self.name_at(event.pos())
-            if name is None:
+            group = None if name is not None else self.group_at(event.pos())
+            if name is not None:
+                QToolTip.showText(event.globalPos(), self._tooltip(name), self.viewport())
+            elif group is not None:
+                QToolTip.showText(event.globalPos(), self._group_tooltip(group), self.viewport())
+            else:
                 QToolTip.hideText()
                 event.ignore()
-            else:
-                QToolTip.showText(event.globalPos(), self._tooltip(name), self.viewport())
             return True
         return super().viewportEvent(event)
 
@@ -95,11 +116,31 @@ class GraphCanvas(QGraphicsView):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press = None
         if event.button() == Qt.MouseButton.LeftButton:
-            name = self.name_at(event.position().toPoint())
+            point = event.position().toPoint()
+            name = self.name_at(point)
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             if name is not None:
-                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                self._press = (event.position().toPoint(), name, shift)
+                self._press = (point, name, shift, False)
+            else:
+                group = self.group_at(point)
+                if group is not None:
+                    self._press = (point, group, shift, True)
         super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            point = event.position().toPoint()
+            name = self.name_at(point)
+            group = None if name is not None else self.group_at(point)
+            if group is not None:
+                self.group_activated.emit(group)
+                event.accept()
+                return
+            if name is not None:
+                self.value_activated.emit(name)
+                event.accept()
+                return
+        super().mouseDoubleClickEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
@@ -107,13 +148,7 @@ class GraphCanvas(QGraphicsView):
         if press is None or event.button() != Qt.MouseButton.LeftButton:
             return
         if (event.position().toPoint() - press[0]).manhattanLength() < QApplication.startDragDistance():
-            self.node_clicked.emit(press[1], press[2])
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        name = self.name_at(event.position().toPoint()) if event.button() == Qt.MouseButton.LeftButton else None
-        if name is None:
-            super().mouseDoubleClickEvent(event)
-            return
-        self._press = None
-        event.accept()
-        self.node_double_clicked.emit(name)
+            if press[3]:
+                self.group_clicked.emit(press[1])
+            else:
+                self.node_clicked.emit(press[1], press[2])

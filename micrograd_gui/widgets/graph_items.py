@@ -25,6 +25,9 @@ SELECTED_INK = QColor("#2f6fd6")
 ACTIVE_FILL = QColor("#ffedc2")
 ACTIVE_INK = QColor("#d98200")
 VISITED_FILL = QColor("#e3f4e1")
+GROUP_FILL = QColor("#f1eefa")  # a collapsed neuron, layer or net
+GROUP_WIDTH = 2.0
+GROUP_RADIUS = 8.0
 BORDER = QColor("#c8c8c8")
 BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
 TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
@@ -63,7 +66,8 @@ def _pen(colour: QColor, width: float, lod: float, least: float = 1.0) -> QPen:
 
 
 class NodeItem(QGraphicsItem):
-    """A node drawn from its layout: a value's record, a dashed copy of it, or an op ellipse.
+    """A node drawn from its layout: a value's record, a dashed copy of it, an op ellipse, or a
+    collapsed group (a rounded record, `is_group`).
 
     Its texts change in place (a leaf edit, a backward); a text wider than its
     cell is squeezed horizontally so it always fits.
@@ -92,6 +96,10 @@ class NodeItem(QGraphicsItem):
     @property
     def is_value(self) -> bool:
         return self.kind in ("value", "copy")
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
 
     @property
     def grad_stale(self) -> bool:
@@ -140,13 +148,18 @@ class NodeItem(QGraphicsItem):
         if self.outline:
             pen = _pen(self.outline, HIGHLIGHT_WIDTH, lod, least=2.0)
         else:
-            pen = _pen(ink, LINE_WIDTH, lod)
+            pen = _pen(ink, GROUP_WIDTH if self.is_group else LINE_WIDTH, lod)
         if self.node.dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
-        painter.setBrush(QBrush(self.fill or BACKGROUND))
+        painter.setBrush(QBrush(self.fill or (GROUP_FILL if self.is_group else BACKGROUND)))
         if self.node.shape == "ellipse":
             painter.drawEllipse(self._rect)
+        elif self.is_group:
+            painter.drawRoundedRect(self._rect, GROUP_RADIUS, GROUP_RADIUS)
+            painter.setPen(_pen(ink, LINE_WIDTH, lod))
+            for a, b in self._separators:
+                painter.drawLine(a, b)
         else:
             painter.drawRect(self._rect)
             painter.setPen(_pen(ink, LINE_WIDTH, lod))

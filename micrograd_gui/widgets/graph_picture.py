@@ -15,7 +15,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from engine import format_decimals
-from micrograd_gui import render
+from micrograd_gui import collapse, render
 from micrograd_gui.document import Document
 from micrograd_gui.render import Layout
 from micrograd_gui.widgets.graph_items import (
@@ -48,6 +48,8 @@ class Picture:
         self.values: dict[str, NodeItem] = {}
         self.copies: dict[str, list[NodeItem]] = {}
         self.ops: dict[str, NodeItem] = {}
+        self.groups: dict[str, NodeItem] = {}  # collapsed groups, by group name
+        self._group_outputs: dict[str, str | None] = {}  # the value whose numbers a group's node shows
         self.highlights: list[EdgeHighlight] = []
         self.items: list[QGraphicsItem] = []  # every item built, in order
         self.layer = NodeLayer()
@@ -75,6 +77,8 @@ class Picture:
                 self.values[node.name] = item
             elif node.kind == "copy":
                 self.copies.setdefault(node.name, []).append(item)
+            elif node.kind == "group":
+                self.groups[node.name] = item
             else:
                 self.ops[node.name] = item
             yield
@@ -103,9 +107,28 @@ class Picture:
             item.set_texts(texts, stale)
             for copy in copies.get(name, ()):
                 copy.set_texts(texts, stale)
+        for group_name, item in self.groups.items():
+            output = self._group_output(document, group_name)
+            if output is not None and len(item.node.fields) == 3:
+                numbers = [
+                    f"data {format_decimals(document.data(output))}",
+                    f"grad {format_decimals(document.grad(output))}",
+                ]
+                item.set_texts([item.node.fields[0].text, *numbers], stale)
 
-    def show_marks(self, active: str | None, visited: Collection[str], selected: str | None) -> None:
-        """Colour the selected value, the backward step's active value and its edges, and the values it visited."""
+    def _group_output(self, document: Document, group_name: str) -> str | None:
+        """The one output of a collapsed group, found once per picture (its structure does not change)."""
+        if group_name not in self._group_outputs:
+            group = next((g for g in document.groups if g.name == group_name), None)
+            outputs = collapse.outputs(document, group) if group is not None else []
+            self._group_outputs[group_name] = outputs[0] if len(outputs) == 1 and outputs[0] in document else None
+        return self._group_outputs[group_name]
+
+    def show_marks(
+        self, active: str | None, visited: Collection[str], selected: str | None, selected_group: str | None = None
+    ) -> None:
+        """Colour the selected value (or collapsed group), the backward step's active value and its edges,
+        and the values it visited."""
         for name, item in self.values.items():
             fill, outline = None, None
             if name == active:
@@ -119,6 +142,8 @@ class Picture:
                 copy.set_colours(fill, outline)
         for name, item in self.ops.items():
             item.set_colours(ACTIVE_FILL if name == active else None, ACTIVE_INK if name == active else None)
+        for item in self.groups.values():
+            item.set_colours(SELECTED_FILL if item.name == selected_group else None, None)
         if self.overview is not None:
             marks = []
             for item in [
@@ -155,7 +180,7 @@ class Picture:
 
         Deleting a big picture's items at once would stall the UI thread for tens of milliseconds.
         """
-        self.values, self.copies, self.ops, self.highlights = {}, {}, {}, []
+        self.values, self.copies, self.ops, self.groups, self.highlights = {}, {}, {}, {}, []
         self.overview = None
         items, self.items = self.items, []
         while items:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
 
 from engine import LOCAL_GRAD_FORMULAS, format_decimals, format_number, local_grads
-from micrograd_gui import assets
+from micrograd_gui import assets, collapse
 from micrograd_gui.document import Document
 from micrograd_gui.widgets.graph_canvas import MIN_SCALE, ZOOM_STEP, GraphCanvas
 from micrograd_gui.widgets.graph_items import BLOCK_BELOW, BORDER, NodeItem
@@ -40,6 +40,12 @@ class GraphView(QWidget):
     `selection_changed(name)` ('' for none) when a click
     or a new picture changes the selection (not when `select()` is called);
     `layout_failed(message)` when Graphviz could not draw the workspace.
+
+    A group of the document (a neuron, layer or net) can be drawn collapsed, as one
+    node (`collapse`, `expand`, `collapse_all_neurons`, `expand_all`): a double-click
+    on it expands it, a double-click on a value of an expanded neuron collapses the
+    neuron again. Selecting or stepping to a value drawn inside a collapsed group
+    expands the group, so nothing is hidden.
     """
 
     picture_updated = Signal()
@@ -56,10 +62,13 @@ class GraphView(QWidget):
         self._selected: str | None = None
         self._step_active: str | None = None
         self._step_visited: frozenset[str] = frozenset()
+        self._selected_group: str | None = None
+        self._select_after: str | None = None  # a value to select once the picture that shows it comes
+        self._scroll_after: str | None = None  # a step's value to scroll to, likewise
         self._message = ""
         self._follow_fit = True  # refit new pictures until the user zooms
 
-        self.canvas = GraphCanvas(self._picture.scene, self, self.tooltip_for)
+        self.canvas = GraphCanvas(self._picture.scene, self, self.tooltip_for, self.group_tooltip_for)
         self._hint = QLabel(EMPTY_HINT, self)
         self._hint.setObjectName("graphHint")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -94,7 +103,9 @@ class GraphView(QWidget):
         self._scheduler.layout_slow.connect(self._show_busy)
         self._scheduler.numbers_changed.connect(self._on_numbers_changed)
         self.canvas.node_clicked.connect(self._on_node_clicked)
-        self.canvas.node_double_clicked.connect(self.node_double_clicked)
+        self.canvas.group_clicked.connect(self._on_group_clicked)
+        self.canvas.group_activated.connect(self.expand)
+        self.canvas.value_activated.connect(self._on_value_activated)
         self.canvas.zoomed.connect(self._on_user_zoomed)
 
     # ---- public API -------------------------------------------------------------------
@@ -108,10 +119,15 @@ class GraphView(QWidget):
             self._follow_fit = True
 
     def select(self, name: str | None) -> None:
-        """Highlight one value node (None clears) and scroll it into view."""
+        """Highlight one value node (None clears) and scroll it into view; a value drawn inside a
+        collapsed group expands the group, and is selected once the new picture shows it."""
+        self._select_after = None
         if name is not None and name not in self._picture.values:
+            if self._reveal(name):
+                self._select_after = name
             name = None
         self._selected = name
+        self._selected_group = None
         self._apply_colours()
         if name is not None:
             self.canvas.ensureVisible(self._picture.values[name], 40, 40)
@@ -141,7 +157,75 @@ class GraphView(QWidget):
         """
         self._step_active = active
         self._step_visited = frozenset(visited)
+        if active is not None and active not in self._picture.values and self._reveal(active):
+            self._scroll_after = active
         self._apply_colours()
+        if active is not None and active in self._picture.values:
+            self.canvas.ensureVisible(self._picture.values[active], 40, 40)
+
+    # ---- groups drawn collapsed ------------------------------------------------------------
+
+    def collapsed_groups(self) -> frozenset[str]:
+        """The groups drawn (or about to be drawn) as one node each."""
+        return self._scheduler.collapsed()
+
+    def set_collapsed(self, names: Collection[str]) -> None:
+        """Draw the groups named collapsed, every other one expanded (a new picture comes)."""
+        self._scheduler.set_collapsed(names)
+
+    def collapse(self, group: str) -> None:
+        self.set_collapsed(self.collapsed_groups() | {group})
+
+    def expand(self, group: str) -> None:
+        self.set_collapsed(self.collapsed_groups() - {group})
+
+    def collapse_all_neurons(self) -> None:
+        """View > Collapse all neurons: each neuron one node (layers and nets drawn through their neurons)."""
+        self.set_collapsed([g.name for g in self._document.groups if g.kind == "neuron"])
+
+    def expand_all(self) -> None:
+        """View > Expand all: every value drawn."""
+        self.set_collapsed(())
+
+    def group_names(self) -> list[str]:
+        """The collapsed groups the picture shown draws."""
+        return list(self._picture.groups)
+
+    def group_item(self, name: str) -> NodeItem:
+        """The node item drawing the collapsed group `name`."""
+        return self._picture.groups[name]
+
+    def group_tooltip_for(self, name: str) -> str:
+        """What hovering a collapsed group shows: what it is, its size, how to expand it."""
+        group = next((g for g in self._document.groups if g.name == name), None)
+        if group is None:
+            return ""
+        lines = [collapse.title(self._document, group), f"a {group.kind} of {len(group.members)} values"]
+        inputs = collapse.inputs(self._document, group)
+        lines.append("inputs: " + ", ".join(inputs[:8]) + (" …" if len(inputs) > 8 else ""))
+        lines.append("double-click to draw every value of it")
+        return "\n".join(lines)
+
+    def _reveal(self, name: str) -> bool:
+        """Expand the collapsed groups that hide `name`; True if any did."""
+        hiding = {g.name for g in self._document.groups_of(name)} & self.collapsed_groups()
+        if not hiding:
+            return False
+        self.set_collapsed(self.collapsed_groups() - hiding)
+        return True
+
+    def _on_group_clicked(self, name: str) -> None:
+        self._selected_group = name
+        self._apply_colours()
+
+    def _on_value_activated(self, name: str) -> None:
+        """A double-click on a value folds the neuron it belongs to; outside a neuron it asks for a
+        rename (`node_double_clicked`)."""
+        neurons = [g for g in self._document.groups_of(name) if g.kind == "neuron"]
+        if neurons:
+            self.collapse(neurons[0].name)
+        else:
+            self.node_double_clicked.emit(name)
 
     def message(self) -> str:
         """The error the panel shows ('' if none)."""
@@ -240,9 +324,17 @@ class GraphView(QWidget):
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
         self._picture.show_numbers(self._document)
+        if self._select_after is not None and self._select_after in picture.values:
+            self._selected, self._select_after = self._select_after, None
+            self.canvas.ensureVisible(picture.values[self._selected], 40, 40)
         if self._selected is not None and self._selected not in picture.values:
             self._selected = None
             self.selection_changed.emit("")
+        if self._scroll_after is not None and self._scroll_after in picture.values:
+            self.canvas.ensureVisible(picture.values[self._scroll_after], 40, 40)
+            self._scroll_after = None
+        if self._selected_group not in picture.groups:
+            self._selected_group = None
         self._apply_colours()
         if self._follow_fit:
             self._fit()
@@ -255,7 +347,7 @@ class GraphView(QWidget):
             self._picture.show_blocks(self.zoom() * overview.node_height < BLOCK_BELOW)
 
     def _apply_colours(self) -> None:
-        self._picture.show_marks(self._step_active, self._step_visited, self._selected)
+        self._picture.show_marks(self._step_active, self._step_visited, self._selected, self._selected_group)
 
     # ---- zoom -----------------------------------------------------------------------------
 
@@ -278,7 +370,7 @@ class GraphView(QWidget):
         self._update_detail()
 
     def _on_node_clicked(self, name: str, shift: bool) -> None:
-        if name != self._selected:
+        if name != self._selected or self._selected_group is not None:
             self.select(name)
             self.selection_changed.emit(name)
         self.node_clicked.emit(name, shift)

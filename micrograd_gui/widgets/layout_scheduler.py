@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
 
-from micrograd_gui import render
+from micrograd_gui import collapse, render
 from micrograd_gui.document import Change, Document
 from micrograd_gui.render import LayoutWorker
 from micrograd_gui.widgets.graph_items import graph_font
@@ -44,6 +44,10 @@ class LayoutScheduler(QObject):
     unreadable); `layout_started(count)` when Graphviz is asked to lay out
     `count` values and `layout_slow()` if it takes longer than BUSY_AFTER_MS;
     `numbers_changed()` on a change of numbers only.
+
+    It also holds which groups are drawn collapsed (`collapsed()`, `set_collapsed()`):
+    the neurons of a template that makes more than one start collapsed, as
+    do those of a file opened; a lone neuron starts expanded, to be read.
     """
 
     picture_ready = Signal(object)
@@ -64,6 +68,8 @@ class LayoutScheduler(QObject):
         self._pending = False  # a new picture is on its way (debounce, dot, or building)
         self._generation = 0
         self._worker = LayoutWorker(parse=False)  # parsed here, in slices: see _parse_and_build
+        self._collapsed: frozenset[str] = frozenset()
+        self._known_groups: frozenset[str] = frozenset()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -85,6 +91,7 @@ class LayoutScheduler(QObject):
         worker = self._worker
         self.destroyed.connect(lambda *_: worker.cancel())
         self._listen(document)
+        self._follow_groups()
         self.schedule()
 
     def _listen(self, document: Document) -> None:
@@ -115,6 +122,34 @@ class LayoutScheduler(QObject):
         self.schedule()
         return True
 
+    def collapsed(self) -> frozenset[str]:
+        """The names of the groups drawn as one node each."""
+        return self._collapsed
+
+    def set_collapsed(self, names: Collection[str]) -> bool:
+        """Draw the groups named (of those the document has) collapsed, every other one expanded;
+        True if that changes the picture (a new one comes)."""
+        groups = {g.name for g in self._document.groups}
+        collapsed = frozenset(n for n in names if n in groups)
+        if collapsed == self._collapsed:
+            return False
+        self._collapsed = collapsed
+        self.schedule()
+        return True
+
+    def _follow_groups(self) -> None:
+        """Collapse the neurons of groups that just appeared, when there are several; forget groups gone."""
+        groups = self._document.groups
+        names = frozenset(g.name for g in groups)
+        if names == self._known_groups:
+            return
+        new_neurons = [g.name for g in groups if g.kind == "neuron" and g.name not in self._known_groups]
+        collapsed = set(self._collapsed & names)
+        if len(new_neurons) > 1:
+            collapsed.update(new_neurons)
+        self._collapsed = frozenset(collapsed)
+        self._known_groups = names
+
     def schedule(self) -> None:
         """Make a new picture soon; a layout or a build already running describes an older workspace: drop it now."""
         self._generation = self._worker.cancel()
@@ -144,12 +179,16 @@ class LayoutScheduler(QObject):
 
     def _on_document_changed(self, change: Change) -> None:
         if change.structure:
+            self._follow_groups()
             self.schedule()
         else:
             self.numbers_changed.emit()
 
     def _start_layout(self) -> None:
         count = len(self._document)
+        if self._collapsed:  # what is drawn: the values outside collapsed groups, and the groups
+            owner = collapse.owners(self._document, self._collapsed)
+            count += len({g.name for g in owner.values()}) - len(owner)
         if count == 0:
             self._deliver(Picture(self))
             return
@@ -160,7 +199,7 @@ class LayoutScheduler(QObject):
             )
             return
         try:
-            source = render.build_dot_source(self._document, rankdir=self._rankdir)
+            source = render.build_dot_source(self._document, rankdir=self._rankdir, collapsed=self._collapsed)
         except render.RenderError as error:
             self._fail(str(error))
             return

@@ -7,14 +7,13 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeyEvent,
     QKeySequence,
     QUndoCommand,
     QUndoStack,
@@ -38,31 +37,18 @@ from micrograd_gui.document import Change, Document
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.about_box import show_about_box
 from micrograd_gui.widgets.backward_panel import BackwardPanel
+from micrograd_gui.widgets.controls import UndoKeysToWorkspace, chain_tab_order
 from micrograd_gui.widgets.expression_bar import ExpressionBar
 from micrograd_gui.widgets.file_actions import FileActions
 from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.help_pages import GETTING_STARTED, HelpDialog, keyboard_shortcuts, shortcuts_page
 from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
+from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
 from micrograd_gui.widgets.window_state import WindowState
-
-
-class _UndoKeysToWorkspace(QObject):
-    """A text field takes Ctrl+Z and Ctrl+Shift+Z for its own typing even when it has none to undo;
-    then the keys go to the window's Undo and Redo, so Ctrl+Z right after Return undoes the creation."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit):
-            assert isinstance(event, QKeyEvent)
-            undo = event.matches(QKeySequence.StandardKey.Undo) and not watched.isUndoAvailable()
-            redo = event.matches(QKeySequence.StandardKey.Redo) and not watched.isRedoAvailable()
-            if undo or redo:
-                event.ignore()
-                return True
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -74,6 +60,7 @@ class MainWindow(QMainWindow):
     the window. The session's messages show in the status bar. Menus live in
     `file_menu`, `edit_menu`, `view_menu` and `help_menu`; the tool bar in
     `tool_bar`. File questions go through `dialogs` (tests replace its methods).
+    `insert_menu` opens the form for neurons, layers and MLPs (`open_net_dialog`).
 
     Layout: `side_panel` (the Create, Combine and Backward groups) on the left, `graph_view` in the centre over
     `value_table`, in `main_splitter` and `centre_splitter`. Docks added with
@@ -92,6 +79,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(assets.style_sheet())
         self.file_menu = self.menuBar().addMenu("&File")
         self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.insert_menu = self.menuBar().addMenu("&Insert")
         self.view_menu = self.menuBar().addMenu("&View")
         self.help_menu = self.menuBar().addMenu("&Help")
         quit_action = QAction("&Quit", self)
@@ -109,7 +97,7 @@ class MainWindow(QMainWindow):
         self._add_file_actions()
         self._add_learning_tools()
         self._set_tab_order()
-        self._undo_keys = _UndoKeysToWorkspace(self)
+        self._undo_keys = UndoKeysToWorkspace(self)
         for field in self.findChildren(QLineEdit):
             field.installEventFilter(self._undo_keys)
 
@@ -204,6 +192,15 @@ class MainWindow(QMainWindow):
             "&Top to bottom", "actionTopToBottom", tip="Lay the graph out from top to bottom instead of left to right"
         )
         self.top_to_bottom_action.setCheckable(True)
+        self.collapse_neurons_action = self._action(
+            "&Collapse all neurons",
+            "actionCollapseNeurons",
+            tip="Draw each neuron as one node, like n1_1: tanh(w·x + b)",
+        )
+        self.expand_all_action = self._action("E&xpand all", "actionExpandAll", tip="Draw every value of every group")
+        self.insert_net_action = self._action(
+            "&Neuron / Layer / MLP…", "actionInsertNet", tip="Make a neuron, a layer or an MLP over the selected values"
+        )
 
         self.about_action = self._action("&About micrograd-gui", "actionAbout")
         self.getting_started_action = self._action("&Getting started", "actionGettingStarted")
@@ -269,6 +266,10 @@ class MainWindow(QMainWindow):
         view.addAction(self.fit_action)
         view.addSeparator()
         view.addAction(self.top_to_bottom_action)
+        view.addSeparator()
+        view.addAction(self.collapse_neurons_action)
+        view.addAction(self.expand_all_action)
+        self.insert_menu.addAction(self.insert_net_action)
         self.help_menu.addAction(self.getting_started_action)
         self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addSeparator()
@@ -294,6 +295,9 @@ class MainWindow(QMainWindow):
         self.zoom_out_action.triggered.connect(self.zoom_out)
         self.fit_action.triggered.connect(self.fit_to_window)
         self.top_to_bottom_action.toggled.connect(self._on_top_to_bottom_toggled)
+        self.collapse_neurons_action.triggered.connect(self.graph_view.collapse_all_neurons)
+        self.expand_all_action.triggered.connect(self.graph_view.expand_all)
+        self.insert_net_action.triggered.connect(self.open_net_dialog)
         self.about_action.triggered.connect(self.show_about)
         self.getting_started_action.triggered.connect(self.show_getting_started)
         self.shortcuts_action.triggered.connect(self.show_keyboard_shortcuts)
@@ -355,6 +359,14 @@ class MainWindow(QMainWindow):
 
     def _show_help(self, title: str, page: str) -> HelpDialog:
         dialog = HelpDialog(title, page, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_net_dialog(self) -> NetDialog:
+        """Open Insert > Neuron / Layer / MLP…, its inputs the values selected in the table (not modal to
+        the app's event loop; tests fill it in and call its `insert()`)."""
+        dialog = NetDialog(self.session, self.value_table.selected_names(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -559,16 +571,12 @@ class MainWindow(QMainWindow):
             self.value_table,
             self.learning_dock.tabs,
         ]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
+        chain_tab_order(chain)
 
     # ---- drops and closing ---------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.file_actions.dropped_workspace(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            super().dragEnterEvent(event)
+        self.dragMoveEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if self.file_actions.dropped_workspace(event.mimeData()):

@@ -65,6 +65,7 @@ class RecoveryKeeper(QObject):
             return
         document = self._session.document
         definitions, root, original = document.definitions, document.backward_root, self._original_path()
+        groups = document.groups
         self._writing = True
         recovery = self.recovery
 
@@ -77,7 +78,7 @@ class RecoveryKeeper(QObject):
             else:
                 self.recovery_written.emit(str(recovery.path))
 
-        self._jobs.start("recovery", lambda: recovery.write(definitions, root, original), done)
+        self._jobs.start("recovery", lambda: recovery.write(definitions, root, original, groups), done)
 
     def offer(
         self,

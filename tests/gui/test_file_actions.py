@@ -82,6 +82,9 @@ def test_file_actions_have_names_and_standard_shortcuts(window, files):
         "actionExampleLecture",
         "actionExampleNeuron",
         "actionExampleReuse",
+        "actionExampleNeuronExp",
+        "actionExampleMlp",
+        "actionExampleMoonsNet",
     ]
     assert window.file_menu.actions()[-1] is window.quit_action
 

@@ -30,7 +30,7 @@ FILES: dict[str, str | bytes] = {
     "top_level_list.json": "[1, 2, 3]\n",
     "no_format.json": '{"version": 1, "values": []}\n',
     "wrong_format.json": '{"format": "some-other-program", "version": 1, "values": []}\n',
-    "future_version.json": '{"format": "micrograd-gui-workspace", "version": 2, "values": []}\n',
+    "future_version.json": '{"format": "micrograd-gui-workspace", "version": 3, "values": []}\n',
     "version_text.json": '{"format": "micrograd-gui-workspace", "version": "1", "values": []}\n',
     "version_zero.json": '{"format": "micrograd-gui-workspace", "version": 0, "values": []}\n',
     "values_not_list.json": workspace('{"a": 2.0}'),
