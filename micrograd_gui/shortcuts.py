@@ -28,3 +28,4 @@ OPERATIONS = {
     "log": "Ctrl+8",
     "relu": "Ctrl+9",
 }
+PRESENTATION = "Ctrl+Shift+P"

@@ -32,6 +32,66 @@ BORDER = QColor("#c8c8c8")
 BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
 TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
 
+# Fills by a value's role (roles.py); a result keeps the background.
+ROLE_FILLS = {
+    "parameter": QColor("#cddfff"),
+    "constant": QColor("#dedede"),
+    "result": QColor("white"),
+    "root": QColor("#ffc7c7"),
+}
+
+# The two looks, by the names of the colours above. apply_look() sets those QColor objects in
+# place, so every module that imported them paints in the new look from its next paint on.
+LIGHT = {
+    "BACKGROUND": "#ffffff",
+    "INK": "#202020",
+    "COPY_INK": "#6b6b6b",
+    "SELECTED_FILL": "#dcebff",
+    "SELECTED_INK": "#2f6fd6",
+    "ACTIVE_FILL": "#ffedc2",
+    "ACTIVE_INK": "#d98200",
+    "VISITED_FILL": "#e3f4e1",
+    "GROUP_FILL": "#f1eefa",
+    "BORDER": "#c8c8c8",
+    "BLOCK_INK": "#8c8c8c",
+    "TEXT_BAR": "#5a202020",
+    "parameter": "#cddfff",
+    "constant": "#dedede",
+    "result": "#ffffff",
+    "root": "#ffc7c7",
+}
+DARK = {
+    "BACKGROUND": "#1e1f22",
+    "INK": "#e2e2e2",
+    "COPY_INK": "#9a9a9a",
+    "SELECTED_FILL": "#24466f",
+    "SELECTED_INK": "#6ea8ff",
+    "ACTIVE_FILL": "#5c4412",
+    "ACTIVE_INK": "#ffb547",
+    "VISITED_FILL": "#1f3d24",
+    "GROUP_FILL": "#2e2942",
+    "BORDER": "#4a4a4a",
+    "BLOCK_INK": "#7a7a7a",
+    "TEXT_BAR": "#5ae2e2e2",
+    "parameter": "#1f3352",
+    "constant": "#343434",
+    "result": "#1e1f22",
+    "root": "#4d2427",
+}
+
+
+def apply_look(dark: bool) -> None:
+    """Paint the picture in the dark or the light look (the items repaint on their next update)."""
+    look = DARK if dark else LIGHT
+    for key, colour in look.items():
+        target = ROLE_FILLS[key] if key in ROLE_FILLS else globals()[key]
+        target.setRgba(QColor(colour).rgba())
+
+
+def is_dark_look() -> bool:
+    return BACKGROUND.lightness() < 128
+
+
 LINE_WIDTH = 1.0
 HIGHLIGHT_WIDTH = 2.5
 TEXT_PADDING = 3.0  # scene units kept free on each side of a cell's text
@@ -92,6 +152,7 @@ class NodeItem(QGraphicsItem):
         self._grad_stale = False
         self.fill: QColor | None = None
         self.outline: QColor | None = None
+        self.role_fill: QColor | None = None  # the fill of its role when nothing marks it
 
     @property
     def is_value(self) -> bool:
@@ -124,6 +185,11 @@ class NodeItem(QGraphicsItem):
             self.fill, self.outline = fill, outline
             self.update()
 
+    def set_role_fill(self, fill: QColor | None) -> None:
+        if fill is not self.role_fill:
+            self.role_fill = fill
+            self.update()
+
     def text_fits(self, index: int) -> bool:
         """Whether the text of a cell fits its cell without being squeezed."""
         return self._widths[index] <= self._cells[index].width() - 2 * TEXT_PADDING
@@ -152,7 +218,7 @@ class NodeItem(QGraphicsItem):
         if self.node.dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
-        painter.setBrush(QBrush(self.fill or (GROUP_FILL if self.is_group else BACKGROUND)))
+        painter.setBrush(QBrush(self.fill or self.role_fill or (GROUP_FILL if self.is_group else BACKGROUND)))
         if self.node.shape == "ellipse":
             painter.drawEllipse(self._rect)
         elif self.is_group:

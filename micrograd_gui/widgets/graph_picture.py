@@ -18,12 +18,14 @@ from engine import format_decimals
 from micrograd_gui import collapse, render
 from micrograd_gui.document import Document
 from micrograd_gui.render import Layout
+from micrograd_gui.roles import value_role
 from micrograd_gui.widgets.graph_items import (
     ACTIVE_FILL,
     ACTIVE_INK,
     BACKGROUND,
     BLOCK_INK,
     HIGHLIGHT_WIDTH,
+    ROLE_FILLS,
     SELECTED_FILL,
     SELECTED_INK,
     VISITED_FILL,
@@ -93,12 +95,17 @@ class Picture:
             self.layer.setVisible(not blocks)
 
     def show_numbers(self, document: Document) -> None:
-        """Write each value's current data and grad into its record and its copies."""
+        """Write each value's current data and grad into its record and its copies, and fill each
+        record in the colour of its role (a parameter, a constant, a result, the backward root)."""
         stale = document.grads_stale
         copies = self.copies
         for name, item in self.values.items():
             if name not in document:
                 continue
+            role_fill = ROLE_FILLS[value_role(document, name)]
+            item.set_role_fill(role_fill)
+            for copy in copies.get(name, ()):
+                copy.set_role_fill(role_fill)
             texts = [
                 name,
                 f"data {format_decimals(document.data(name))}",

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
 from engine import LOCAL_GRAD_FORMULAS, format_decimals, format_number, local_grads
 from micrograd_gui import assets, collapse
 from micrograd_gui.document import Document
+from micrograd_gui.roles import ROLE_TITLES, ROLES
 from micrograd_gui.widgets.graph_canvas import MIN_SCALE, ZOOM_STEP, GraphCanvas
-from micrograd_gui.widgets.graph_items import BLOCK_BELOW, BORDER, NodeItem
+from micrograd_gui.widgets.graph_items import BACKGROUND, BLOCK_BELOW, BORDER, INK, ROLE_FILLS, NodeItem
 from micrograd_gui.widgets.graph_picture import Picture
 from micrograd_gui.widgets.layout_scheduler import LayoutScheduler
 
@@ -67,6 +68,7 @@ class GraphView(QWidget):
         self._scroll_after: str | None = None  # a step's value to scroll to, likewise
         self._message = ""
         self._follow_fit = True  # refit new pictures until the user zooms
+        self._text_scale = 1.0  # presentation mode draws the picture bigger
 
         self.canvas = GraphCanvas(self._picture.scene, self, self.tooltip_for, self.group_tooltip_for)
         self._hint = QLabel(EMPTY_HINT, self)
@@ -90,6 +92,10 @@ class GraphView(QWidget):
             " border-radius: 4px; padding: 4px 10px; }"
         )
         self._busy.hide()
+        self.legend = QLabel(self)
+        self.legend.setObjectName("graphLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._scheduler = LayoutScheduler(document, self)
 
         box = QVBoxLayout(self)
@@ -144,6 +150,15 @@ class GraphView(QWidget):
     def zoom(self) -> float:
         """The current scale: 1.0 draws one point of the layout as one pixel."""
         return self.canvas.transform().m11()
+
+    def scale_picture(self, factor: float) -> None:
+        """Draw the picture `factor` times bigger (presentation mode): a fitted picture may grow to
+        that many times the usual largest fit; a zoomed one is zoomed by it."""
+        self._text_scale *= factor
+        if self._follow_fit:
+            self._fit()
+        else:
+            self.canvas.scale_by(factor, anchor_under_mouse=False)
 
     def fit_to_window(self) -> None:
         """Show the whole graph, no larger than a comfortable reading size."""
@@ -358,8 +373,9 @@ class GraphView(QWidget):
         self.canvas.resetTransform()
         self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         scale = self.canvas.transform().m11()
-        if scale > MAX_FIT_SCALE or scale < MIN_SCALE:
-            target = min(MAX_FIT_SCALE, max(MIN_SCALE, scale))
+        largest = MAX_FIT_SCALE * self._text_scale
+        if scale > largest or scale < MIN_SCALE:
+            target = min(largest, max(MIN_SCALE, scale))
             self.canvas.resetTransform()
             self.canvas.scale(target, target)
             self.canvas.centerOn(rect.center())
@@ -395,8 +411,37 @@ class GraphView(QWidget):
         if self._follow_fit:
             self._fit()
 
+    def refresh_look(self) -> None:
+        """Repaint in the picture's current look (graph_items.apply_look): background, nodes, legend."""
+        self.canvas.setBackgroundBrush(BACKGROUND)
+        self._picture.scene.setBackgroundBrush(BACKGROUND)
+        self._picture.scene.update()
+        self._fill_legend()
+
+    def _fill_legend(self) -> None:
+        ink = INK.name()
+
+        def swatch(role: str) -> str:  # a filled square, or an outline where the fill is the background's
+            fill = ROLE_FILLS[role]
+            return (
+                f"<span style='color:{ink}'>□</span>"
+                if fill == BACKGROUND
+                else f"<span style='color:{fill.name()}'>■</span>"
+            )
+
+        swatches = "".join(f"{swatch(role)}&nbsp;{ROLE_TITLES[role]}&nbsp;&nbsp; " for role in ROLES)
+        self.legend.setText(f"<span style='color:{ink}; font-size:11px;'>{swatches}</span>")
+        self.legend.setStyleSheet(f"QLabel {{ background: {BACKGROUND.name()}; padding: 2px 6px; }}")
+        self.legend.adjustSize()
+
     def _place_overlays(self) -> None:
         width, height = self.width(), self.height()
+        self.legend.setVisible(bool(self._picture.values))
+        if self.legend.isVisible():
+            if not self.legend.text():
+                self._fill_legend()
+            self.legend.move(8, height - self.legend.height() - 8)
+            self.legend.raise_()
         self._hint.setGeometry(20, 0, max(width - 40, 10), height)
         if self._banner.isVisible():
             banner_width = max(min(width - 24, 720), 10)

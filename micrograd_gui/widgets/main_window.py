@@ -44,6 +44,7 @@ from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.help_pages import GETTING_STARTED, HelpDialog, keyboard_shortcuts, shortcuts_page
 from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
+from micrograd_gui.widgets.look_actions import LookActions
 from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.value_form import ValueForm
@@ -72,8 +73,8 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.session = WorkspaceSession(self)
-        self.session.status_shown.connect(self._show_status_message)
-        self.session.error_shown.connect(self._show_error_message)
+        self.session.status_shown.connect(lambda message: self.statusBar().showMessage(message, 5000))
+        self.session.error_shown.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.setWindowTitle("micrograd-gui")
         self.setWindowIcon(assets.icon("app"))
         self.setStyleSheet(assets.style_sheet())
@@ -266,6 +267,8 @@ class MainWindow(QMainWindow):
         view.addAction(self.fit_action)
         view.addSeparator()
         view.addAction(self.top_to_bottom_action)
+        self.look = LookActions(self, self.graph_view)
+        self.look.add_to(view)
         view.addSeparator()
         view.addAction(self.collapse_neurons_action)
         view.addAction(self.expand_all_action)
@@ -330,12 +333,6 @@ class MainWindow(QMainWindow):
     def show_status(self, message: str) -> None:
         """Tell the user what happened (through the session, shown in the status bar)."""
         self.session.show_status(message)
-
-    def _show_error_message(self, message: str) -> None:
-        self.statusBar().showMessage(message, 8000)
-
-    def _show_status_message(self, message: str) -> None:
-        self.statusBar().showMessage(message, 5000)
 
     def ask_delete_dependents(self, name: str, dependents: Sequence[str]) -> bool:
         """Ask whether deleting `name` may delete the values computed from it too."""

@@ -15,9 +15,9 @@ from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.stepper import BackwardStepper
 from micrograd_gui.widgets.controls import compact_button, monospace
 
-EXPLANATION_STYLE = (
-    "QLabel#stepExplanation { background: #fbfbf8; color: #202020; padding: 6px 8px;"
-    " border: 1px solid #dcdcd4; border-radius: 3px; }"
+EXPLANATION_STYLE = (  # the palette's colours, so the dark theme gives a dark box
+    "QLabel#stepExplanation { background: palette(base); color: palette(text); padding: 6px 8px;"
+    " border: 1px solid palette(mid); border-radius: 3px; }"
 )
 SPEEDS_MS = (2000, 1500, 1000, 700, 500, 350, 250, 150, 100, 50)  # slider position -> time per step
 
