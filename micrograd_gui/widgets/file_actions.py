@@ -371,7 +371,7 @@ class FileActions(QObject):
             return
         document = self._session.document
         definitions, root, groups = document.definitions, document.backward_root, document.groups
-        generation, index = self._generation, self._session.undo_stack.index()
+        state = self._work_state()
         self._set_saving(True)
         self._session.show_status(f"Saving {os.path.basename(path)}…")
 
@@ -380,7 +380,7 @@ class FileActions(QObject):
             if error is not None:
                 self._save_failed(path, error)
                 return
-            self._saved(path, generation, index)
+            self._saved(path, state)
             if then is not None:
                 then()
 
@@ -401,15 +401,25 @@ class FileActions(QObject):
         except WorkspaceFileError as error:
             self._save_failed(path, error)
             return False
-        self._saved(path, self._generation, self._session.undo_stack.index())
+        self._saved(path, self._work_state())
         return True
 
-    def _saved(self, path: str, generation: int, index: int) -> None:
+    def _work_state(self) -> tuple[int, int, object]:
+        """What identifies the work as it is now, for a save to compare with once it is written: the
+        document's generation, the undo index, and the command that led there, by identity (Undo then
+        a new change reach the same index through another command, and the file lacks that change)."""
         undo_stack = self._session.undo_stack
+        index = undo_stack.index()
+        return self._generation, index, undo_stack.command(index - 1) if index > 0 else None
+
+    def _saved(self, path: str, state: tuple[int, int, object]) -> None:
+        undo_stack = self._session.undo_stack
+        generation, index, command = state
         if generation == self._generation:
             self.path = path
             self.display_name = os.path.basename(path)
-            if undo_stack.index() == index:
+            _, index_now, command_now = self._work_state()
+            if index_now == index and command_now is command:  # the work is still what was written
                 undo_stack.setClean()
                 self.recovery_keeper.discard()
             self._update_title()

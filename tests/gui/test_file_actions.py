@@ -734,3 +734,43 @@ def test_a_file_whose_backward_overflows_opens_with_a_message(window, tmp_path):
     assert window.document.names == ["tiny", "one", "q", "w"]
     assert all(window.document.grad(name) == 0.0 for name in window.document.names)
     assert window.errors and "overflows" in window.errors[-1] and window.errors[-1].startswith("overflow.json: ")
+
+
+# ---- a save overtaken by later changes ----------------------------------------------------
+
+
+def test_a_save_overtaken_by_undo_and_a_new_change_leaves_the_work_unsaved(window, files, qtbot, tmp_path):
+    """Ctrl+S, then Undo and a new change before the save is done: the new change is not in the file, so the
+    window stays modified, closing asks, and the recovery copy stays."""
+    path = tmp_path / "work.json"
+    assert window.save_workspace(path)
+    files.recovery_keeper.interval_ms = 10
+    modify(window, "x", 1.0)
+    with qtbot.waitSignal(files.recovery_written, timeout=10_000):
+        modify(window, "y", 2.0)
+    index = window.undo_stack.index()
+    window.dialogs.ask_save_path = lambda suggested: pytest.fail("the work has a file")
+    files.save()  # written on a worker thread; the result comes back through the event loop
+    window.undo_stack.undo()
+    modify(window, "w", 3.0)  # the same undo index as when the save began, through another command
+    assert window.undo_stack.index() == index
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        pass
+    assert load_document(path).names == ["x", "y"]
+    assert window.isWindowModified() and files.is_modified()
+    assert files.recovery_keeper.recovery.path.exists()
+    window.next_answer = "cancel"
+    assert not window.close() and window.answers == ["asked"]
+
+
+def test_a_save_overtaken_by_undo_and_redo_still_marks_the_work_saved(window, files, qtbot, tmp_path):
+    """Undo then Redo during a save come back to the very state that was saved: the window is saved."""
+    path = tmp_path / "work.json"
+    assert window.save_workspace(path)
+    modify(window, "x", 1.0)
+    files.save()
+    window.undo_stack.undo()
+    window.undo_stack.redo()
+    with qtbot.waitSignal(files.saved, timeout=10_000):
+        pass
+    assert not window.isWindowModified() and load_document(path).names == ["x"]
