@@ -774,3 +774,23 @@ def test_a_save_overtaken_by_undo_and_redo_still_marks_the_work_saved(window, fi
     with qtbot.waitSignal(files.saved, timeout=10_000):
         pass
     assert not window.isWindowModified() and load_document(path).names == ["x"]
+
+
+def test_a_dropped_named_pipe_is_refused_at_once(window, files, qtbot, tmp_path):
+    """A FIFO named x.json dropped on the window gives one message straight away (it used to leave
+    "Opening x.json…" forever, a worker stuck on it); the work stays as it was."""
+    fifo = tmp_path / "x.json"
+    os.mkfifo(fifo)
+    assert window.open_workspace(LECTURE)
+    before = state(window)
+    try:
+        with qtbot.waitSignal(files.open_failed, timeout=10_000) as failed:
+            QApplication.sendEvent(window, drop_event("enter", fifo))
+            QApplication.sendEvent(window, drop_event("drop", fifo))
+    finally:
+        try:  # a reader stuck on the pipe (the fault this guards against) is let go
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+    assert failed.args == ["x.json: it is a named pipe, not a file"]
+    assert state(window) == before
