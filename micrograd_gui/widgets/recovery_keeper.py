@@ -10,8 +10,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from micrograd_gui.recovery import RecoveryFile, RecoveryInfo, discard_recovery, pending_recoveries, read_recovery
-from micrograd_gui.session import WorkspaceSession
+from micrograd_gui.recovery import RecoveryFile, RecoveryInfo, discard_recovery, read_recovery, scan_recoveries
+from micrograd_gui.session import WorkspaceSession, sentence
 from micrograd_gui.widgets.background_jobs import BackgroundJobs
 from micrograd_gui.workspace_file import Workspace, WorkspaceFileError
 
@@ -87,8 +87,13 @@ class RecoveryKeeper(QObject):
     ) -> bool:
         """Offer to restore work left unsaved by a window that crashed; True if restored. `ask(info)`
         asks the user; `restore(workspace, original_path, display_name)` puts it in the window.
-        The files declined are deleted; after a restore the others wait for the next start."""
-        for info in pending_recoveries(self.recovery.directory):
+        The files declined are deleted; after a restore the others wait for the next start. Entries
+        of the folder that are not good recovered work are set aside once, with one message."""
+        scan = scan_recoveries(self.recovery.directory)
+        set_aside = scan.message()
+        if set_aside:
+            self._session.show_error(sentence(set_aside))
+        for info in scan.offered:
             if not ask(info):
                 discard_recovery(info)
                 continue

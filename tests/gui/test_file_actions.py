@@ -6,6 +6,7 @@ import html
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -685,7 +686,7 @@ def test_declined_recovery_is_deleted(window, files):
 
 
 def test_a_corrupt_recovery_file_is_set_aside_not_offered(window, files):
-    """A recovery file that cannot be read is not offered, and is moved out of the way for good."""
+    """A recovery file that cannot be read is not offered: it is moved out of the way for good, with one message."""
     directory = files.recovery_keeper.recovery.directory
     directory.mkdir(parents=True)
     (directory / "broken.json").write_text('{"format": "micrograd-gui-recovery", "version": 1, "workspace": 3}')
@@ -694,6 +695,39 @@ def test_a_corrupt_recovery_file_is_set_aside_not_offered(window, files):
     assert not files.offer_recovery()
     assert offered == [] and len(window.document) == 0
     assert list(directory.glob("*.json")) == [] and (directory / "broken.json.unreadable").exists()
+    assert window.errors == [
+        "1 entry in the recovery folder could not be read as unsaved work and was set aside"
+        " (renamed to *.unreadable): broken.json"
+    ]
+
+
+def test_bad_entries_in_the_recovery_folder_are_set_aside_with_one_message(window, files):
+    """A named pipe, a link to a device and a folder in the recovery folder: the start is not held up, one
+    message names them, the good recovery file is still offered, and the next start says nothing."""
+    directory = files.recovery_keeper.recovery.directory
+    directory.mkdir(parents=True)
+    os.mkfifo(directory / "pipe.json")
+    (directory / "zero.json").symlink_to(os.devnull)
+    (directory / "folder.json").mkdir()
+    good = write_crashed_recovery(directory, None)
+    offered = []
+    window.dialogs.ask_restore_recovery = lambda info: offered.append(info.path) or False
+    # Were the scan to wait on the pipe (the fault guarded against), a writer lets it go after 10 s.
+    release = threading.Timer(10, lambda: os.close(os.open(directory / "pipe.json", os.O_WRONLY)))
+    release.daemon = True
+    release.start()
+    started = time.monotonic()
+    try:
+        assert not files.offer_recovery()
+    finally:
+        release.cancel()
+    assert time.monotonic() - started < 5
+    assert offered == [good]
+    assert len(window.errors) == 1
+    assert window.errors[0].startswith("3 entries in the recovery folder could not be read as unsaved work")
+    assert all(name in window.errors[0] for name in ("pipe.json", "zero.json", "folder.json"))
+    window.errors.clear()
+    assert not files.offer_recovery() and window.errors == []
 
 
 # ---- the command line -------------------------------------------------------------------
