@@ -36,6 +36,7 @@ from micrograd_gui.workspace_file import (
     EXAMPLE_DESCRIPTIONS,
     EXAMPLES,
     SUFFIX,
+    ReadOnlyWorkspaceError,
     Workspace,
     WorkspaceFileError,
     load_workspace,
@@ -429,6 +430,8 @@ class FileActions(QObject):
 
     def _save_failed(self, path: str, error: BaseException) -> None:
         message = str(error) if isinstance(error, WorkspaceFileError) else f"could not save {path}: {error!r}"
+        if isinstance(error, ReadOnlyWorkspaceError):  # refused, as editors do, and the way out named
+            message += "; Save As saves the work under another name"
         message = sentence(message)
         self._session.show_error(message)
         self.save_failed.emit(message)

@@ -441,6 +441,21 @@ def test_a_failed_save_keeps_the_old_file_and_says_why(window, files, qtbot, tmp
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_a_read_only_workspace_is_not_overwritten_by_save(window, files, qtbot, tmp_path):
+    """Save onto a file without write permission is refused with the reason and the way out (the atomic
+    replace only needs the folder to be writable, and used to overwrite it); file and work stay as they were."""
+    path = tmp_path / "work.json"
+    path.write_bytes(LECTURE.read_bytes())
+    path.chmod(0o444)
+    assert window.open_workspace(path)
+    modify(window)
+    with qtbot.waitSignal(files.save_failed, timeout=10_000) as failed:
+        action(window, "actionSave").trigger()
+    assert failed.args == ["Could not save work.json: it is read-only; Save As saves the work under another name"]
+    assert path.read_bytes() == LECTURE.read_bytes() and path.stat().st_mode & 0o777 == 0o444
+    assert window.isWindowModified() and "z" in window.document
+
+
 def test_saving_onto_a_folder_says_why(window, files, tmp_path):
     """save_workspace onto a folder returns False with the reason; the folder is untouched."""
     (tmp_path / "folder.json").mkdir()
