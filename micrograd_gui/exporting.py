@@ -55,9 +55,10 @@ def export_snapshot(
     definitions: tuple[Definition, ...],
     grads: tuple[dict[str, float], str | None, bool],
     options: ExportOptions,
-) -> None:
+) -> str | None:
     """Export a snapshot of a document (its definitions and grad state); safe in a worker thread
-    because it builds its own Document. Raises ExportError."""
+    because it builds its own Document. Returns render.export's note when the picture was scaled
+    down to fit its format, else None. Raises ExportError."""
     document = Document()
     try:
         document.replace_definitions(definitions, notify=False)
@@ -65,7 +66,7 @@ def export_snapshot(
         check_export_options(options, set(document.names))
         if Path(options.path).suffix.lower() == ".py":
             write_text(options.path, python_script(document, options.root))
-            return
-        render.export(document, options.path, rankdir=options.rankdir, root=options.root, scale=options.scale)
+            return None
+        return render.export(document, options.path, rankdir=options.rankdir, root=options.root, scale=options.scale)
     except (DocumentError, WorkspaceFileError, render.RenderError) as error:
         raise ExportError(str(error)) from None

@@ -453,12 +453,11 @@ class FileActions(QObject):
         name = os.path.basename(options.path)
         self._session.show_status(f"Exporting {name}…")
 
-        def done(_result: Any, error: BaseException | None) -> None:
+        def done(note: Any, error: BaseException | None) -> None:
             if error is not None:
                 self._export_failed(options.path, error)
                 return
-            self._session.show_status(f"Exported {name}")
-            self.exported.emit(options.path)
+            self._exported(options.path, note if isinstance(note, str) else None)
 
         self.jobs.start("export", lambda: export_snapshot(definitions, grads, options), done)
 
@@ -474,13 +473,17 @@ class FileActions(QObject):
         options = ExportOptions(os.fspath(path), rankdir or self._rankdir(), root, scale)
         document = self._session.document
         try:
-            export_snapshot(document.definitions, document.grad_state(), options)
+            note = export_snapshot(document.definitions, document.grad_state(), options)
         except ExportError as error:
             self._export_failed(options.path, error)
             return False
-        self._session.show_status(f"Exported {os.path.basename(options.path)}")
-        self.exported.emit(options.path)
+        self._exported(options.path, note)
         return True
+
+    def _exported(self, path: str, note: str | None) -> None:
+        """Say the export is done, and how the picture was scaled down to fit its format when it was."""
+        self._session.show_status(f"Exported {os.path.basename(path)}" + (f": {note}" if note else ""))
+        self.exported.emit(path)
 
     def _export_failed(self, path: str, error: BaseException) -> None:
         message = str(error) if isinstance(error, ExportError) else f"could not export {path}: {error!r}"

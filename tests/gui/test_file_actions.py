@@ -522,6 +522,23 @@ def test_exported_script_prints_the_windows_numbers(window, files, tmp_path):
     ]
 
 
+def test_an_export_scaled_down_to_fit_says_so(window, files, qtbot, tmp_path, monkeypatch):
+    """A PNG drawn smaller than the scale asked for (its pixel limits) says so in the status bar, whether
+    exported now or in the background."""
+    from micrograd_gui import render
+
+    monkeypatch.setattr(render, "MAX_PNG_SIDE", 300)
+    assert window.open_workspace(LECTURE)
+    assert window.export_image(tmp_path / "lecture.png")
+    note = "instead of 2, to stay within 300 pixels a side and 60 megapixels"
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Exported lecture.png: the PNG was drawn at scale 0.") and message.endswith(note)
+    with qtbot.waitSignal(files.exported, timeout=10_000):
+        files.export_in_background(ExportOptions(str(tmp_path / "again.png")))
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Exported again.png: the PNG was drawn at scale 0.") and message.endswith(note)
+
+
 def test_a_bad_export_says_why_and_writes_nothing(window, files, qtbot, tmp_path):
     """An unknown suffix or a missing root is refused with a message and no file."""
     assert window.open_workspace(LECTURE)
