@@ -3,7 +3,6 @@ in the background, removed once the work is saved or discarded, and offered back
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from micrograd_gui.recovery import RecoveryFile, RecoveryInfo, discard_recovery, read_recovery, scan_recoveries
 from micrograd_gui.session import WorkspaceSession, sentence
 from micrograd_gui.widgets.background_jobs import BackgroundJobs
-from micrograd_gui.workspace_file import Workspace, WorkspaceFileError
+from micrograd_gui.workspace_file import Workspace, WorkspaceFileError, shown_name
 
 RECOVERY_INTERVAL_MS = 30_000
 
@@ -103,7 +102,7 @@ class RecoveryKeeper(QObject):
                 self._session.show_error(str(error))
                 discard_recovery(info)
                 continue
-            name = os.path.basename(info.original_path) if info.original_path else "untitled"
+            name = shown_name(info.original_path) if info.original_path else "untitled"  # from the file: escaped
             if restore(workspace, info.original_path, name):
                 self._session.show_status(f"Restored the unsaved work on {info.original_name}: save it to keep it")
                 discard_recovery(info)

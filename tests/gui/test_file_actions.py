@@ -708,6 +708,19 @@ def test_work_left_by_a_crash_is_offered_and_restored(window, files, tmp_path):
     assert not path.exists()
 
 
+def test_a_file_name_from_a_recovery_file_is_shown_escaped(window, files, tmp_path):
+    """The original file's name comes from the recovery file: the question, the title and the status show
+    its control characters escaped, never raw."""
+    original = str(tmp_path / "\x1b]0;pwned\x07.json")
+    write_crashed_recovery(files.recovery_keeper.recovery.directory, original)
+    asked = []
+    window.dialogs.ask_restore_recovery = lambda info: asked.append(info.original_name) or True
+    assert files.offer_recovery()
+    assert asked == ["\\x1b]0;pwned\\x07.json"]
+    assert window.windowTitle().startswith("\\x1b]0;pwned\\x07.json")
+    assert window.statusBar().currentMessage().isprintable() and files.path == original
+
+
 def test_declined_recovery_is_deleted(window, files):
     """Declining the offer deletes the recovery file and keeps the empty workspace."""
     path = write_crashed_recovery(files.recovery_keeper.recovery.directory, None)
