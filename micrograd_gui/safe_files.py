@@ -171,6 +171,8 @@ def remove_stale_temporaries(directory: Path, name: str = "", now: float | None 
     except OSError:
         return 0
     for entry in entries:
+        if not entry.name.endswith(TEMPORARY_SUFFIX) or not entry.name.startswith("."):
+            continue  # most entries: not a temporary of any kind
         ours = _TEMPORARY.fullmatch(entry.name) or (
             old_prefix is not None
             and entry.name.startswith(old_prefix)
