@@ -41,6 +41,7 @@ from micrograd_gui.document import (
     underflows,
 )
 from micrograd_gui.expression import CONSTANT_PREFIX, RESULT_PREFIX
+from micrograd_gui.messages import shown_text
 from micrograd_gui.workspace_file import Workspace, WorkspaceFileError
 
 MAX_SOURCE_CHARACTERS = 20_000_000  # the app's export of a 100,000-value workspace is about 4 MB
@@ -164,7 +165,8 @@ def python_workspace(text: str) -> Workspace:
             module = ast.parse(text)
     except SyntaxError as error:
         message = (error.msg or "invalid syntax").split(". Maybe")[0]
-        raise PythonImportError(f"it is not Python this app reads ({message})", error.lineno, error.offset) from None
+        shown = shown_text(message, 120)  # Python's own words may quote the code
+        raise PythonImportError(f"it is not Python this app reads ({shown})", error.lineno, error.offset) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise PythonImportError("the code is nested too deeply to read") from None
     reader = _Reader(text)
@@ -201,11 +203,11 @@ class _Reader:
 
     def not_allowed(self, node: ast.AST) -> PythonImportError:
         if isinstance(node, ast.Call):
-            return self.refuse(node, f"a call to {self.callee(node.func)}() is not allowed")
+            return self.refuse(node, f"a call to {shown_text(self.callee(node.func))}() is not allowed")
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             return self.refuse(node, "this import is not allowed")
         if isinstance(node, ast.Attribute):
-            return self.refuse(node, f"the attribute .{node.attr} is not allowed here")
+            return self.refuse(node, f"the attribute .{shown_text(node.attr)} is not allowed here")
         if isinstance(node, ast.Constant):
             return self.refuse(node, f"{_constant_kind(node.value)} is not allowed here")
         what = _DESCRIPTIONS.get(type(node), f"this ({type(node).__name__})")
@@ -312,7 +314,7 @@ class _Reader:
             result.variables.append(name)
 
     def set_attribute(self, target: ast.Attribute, value: ast.expr) -> None:
-        owner = self.value(target.value, f"only a Value's .{target.attr} can be set")
+        owner = self.value(target.value, f"only a Value's .{shown_text(target.attr)} can be set")
         if target.attr == "label":
             if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
                 raise self.refuse(value, "a label must be text in quotes")
@@ -330,7 +332,7 @@ class _Reader:
         elif target.attr == "grad":
             raise self.refuse(target, "setting a grad by hand is not allowed", "grads come from .backward()")
         else:
-            raise self.refuse(target, f"setting .{target.attr} is not allowed")
+            raise self.refuse(target, f"setting .{shown_text(target.attr)} is not allowed")
 
     # ---- expressions --------------------------------------------------------
 
@@ -352,9 +354,9 @@ class _Reader:
         if isinstance(node, ast.Name):
             bound = self.bound.get(node.id)
             if bound is None:
-                raise self.refuse(node, f"'{node.id}' is not defined before it is used")
+                raise self.refuse(node, f"'{shown_text(node.id)}' is not defined before it is used")
             if isinstance(bound, _Ignored):
-                raise self.refuse(node, f"'{node.id}' is not a Value or a number")
+                raise self.refuse(node, f"'{shown_text(node.id)}' is not a Value or a number")
             return bound
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.expression(node.operand)
@@ -380,7 +382,7 @@ class _Reader:
         if result == 0.0 and isinstance(number, float):
             text = self.source(node)
             if underflows(text):
-                raise self.refuse(node, f"the number {text[:40]} is too small for a float (it would be 0)")
+                raise self.refuse(node, f"the number {shown_text(text)} is too small for a float (it would be 0)")
         return result
 
     def source(self, node: ast.expr) -> str:
@@ -435,8 +437,8 @@ class _Reader:
             return result
         if isinstance(func, ast.Attribute) and func.attr in FUNCTIONS:
             if node.args or node.keywords:
-                raise self.refuse(node, f".{func.attr}() takes no arguments")
-            operand = self.value(func.value, f".{func.attr}() needs a Value, not a number")
+                raise self.refuse(node, f".{shown_text(func.attr)}() takes no arguments")
+            operand = self.value(func.value, f".{shown_text(func.attr)}() needs a Value, not a number")
             return self.make(node, func.attr, (operand,))
         raise self.not_allowed(node)
 
@@ -454,7 +456,7 @@ class _Reader:
                     raise self.refuse(keyword.value, "a label must be text in quotes")
                 label = keyword.value.value
             else:
-                raise self.refuse(keyword.value, f"Value() takes data and label, not {keyword.arg or '**'}")
+                raise self.refuse(keyword.value, f"Value() takes data and label, not {shown_text(keyword.arg or '**')}")
         if data is None:
             raise self.refuse(node, "Value() needs a number")
         leaf = _Value(data=self.number(data), label=label)

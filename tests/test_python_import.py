@@ -284,3 +284,22 @@ def test_random_text_never_crashes(text):
         python_workspace(text)
     except PythonImportError:
         pass
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "a = Value(2.0, label='a')\nb = " + "z" * 3000 + "(a)\n",
+        "a = Value(2.0, label='a')\nb = a." + "w" * 3000 + "()\n",
+        "a = Value(2.0, label='a')\nb = " + "q" * 3000 + " + a\n",
+        "a = Value(2.0, label='a')\na." + "s" * 3000 + " = 1\n",
+        "a = Value(2.0, " + "k" * 3000 + "=1)\n",
+        "a = Value(2.0, label='a')\nb = a.tanh(" + "x" * 3000 + ")\n",
+    ],
+)
+def test_a_long_piece_of_the_code_is_quoted_short(code):
+    """A 3,000-character name in refused code is quoted cut short: the message stays one readable line."""
+    with pytest.raises(WorkspaceFileError) as caught:
+        read_python(code.encode(), "x.py")
+    message = str(caught.value)
+    assert message.isprintable() and len(message) < 200, message
