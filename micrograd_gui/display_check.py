@@ -3,7 +3,7 @@ it cannot; this says in one line what is missing and how to get it. Qt-free."""
 
 from __future__ import annotations
 
-import ctypes.util
+import ctypes
 import sys
 from collections.abc import Callable, Mapping
 
@@ -17,23 +17,34 @@ NO_XCB_CURSOR = (
 )
 
 
+def loadable(soname: str) -> bool:
+    """Whether the dynamic loader finds the library `soname`, as Qt's plugin would (dlopen)."""
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
 def display_problem(
     environ: Mapping[str, str],
     platform: str = sys.platform,
-    find_library: Callable[[str], str | None] = ctypes.util.find_library,
+    can_load: Callable[[str], bool] = loadable,
 ) -> str | None:
-    """What keeps Qt from opening a window, as one sentence, or None when nothing is known to."""
+    """What keeps Qt from opening a window, as one sentence, or None when nothing is known to.
+
+    Only what Qt will really need is checked: libxcb-cursor only where Qt picks X11 (QT_QPA_PLATFORM
+    says xcb, or it is unset outside a Wayland session), and by loading it, as Qt's plugin does."""
     if not platform.startswith("linux"):
         return None
     chosen = environ.get("QT_QPA_PLATFORM", "").split(":")[0].split(";")[0].strip()
     if chosen and chosen not in ("xcb", "wayland"):
         return None  # offscreen, vnc, eglfs, ...: no X server or compositor needed
-    if chosen == "wayland":
-        return None if environ.get("WAYLAND_DISPLAY") else NO_DISPLAY
+    wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
+    if chosen == "wayland" or (not chosen and wayland):
+        return None if wayland or environ.get("DISPLAY") else NO_DISPLAY  # Qt uses Wayland (or falls back)
     if not environ.get("DISPLAY"):
-        if not chosen and environ.get("WAYLAND_DISPLAY"):
-            return None  # Qt picks Wayland
         return NO_DISPLAY
-    if find_library("xcb-cursor") is None:
+    if not can_load("libxcb-cursor.so.0"):
         return NO_XCB_CURSOR
     return None

@@ -8,12 +8,12 @@ import sys
 from micrograd_gui.display_check import NO_DISPLAY, NO_XCB_CURSOR, display_problem
 
 
-def found(name: str) -> str | None:
-    return f"lib{name}.so.0"
+def found(soname: str) -> bool:
+    return True
 
 
-def missing(name: str) -> str | None:
-    return None
+def missing(soname: str) -> bool:
+    return False
 
 
 def test_no_display_is_named():
@@ -32,11 +32,20 @@ def test_a_missing_xcb_cursor_is_named():
 def test_nothing_is_said_when_qt_can_open_a_window():
     """X with the library, Wayland, an offscreen platform, or another system: no message."""
     assert display_problem({"DISPLAY": ":0"}, "linux", found) is None
+    assert display_problem({"DISPLAY": ":0", "XDG_SESSION_TYPE": "wayland"}, "linux", missing) is None
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux", missing) is None
     assert display_problem({"QT_QPA_PLATFORM": "wayland", "WAYLAND_DISPLAY": "w"}, "linux", missing) is None
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", missing) is None
     assert display_problem({}, "darwin", missing) is None
     assert display_problem({}, "win32", missing) is None
+
+
+def test_the_library_is_looked_for_as_the_loader_finds_it():
+    """loadable() loads the library as Qt's plugin would: the C library is found, a made-up one not."""
+    from micrograd_gui.display_check import loadable
+
+    assert loadable("libc.so.6")
+    assert not loadable("libno-such-library-here.so.0")
 
 
 def test_the_app_says_it_in_one_line_and_exits(tmp_path):

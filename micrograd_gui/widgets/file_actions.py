@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QMimeData, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
@@ -179,7 +180,8 @@ class FileActions(QObject):
         return not self._session.undo_stack.isClean()
 
     def _on_clean_changed(self, clean: bool) -> None:
-        self.modified_changed.emit(not clean)
+        if shiboken6.isValid(self):  # the stack also reports while the window is being destroyed
+            self.modified_changed.emit(not clean)
 
     # ---- unsaved changes -------------------------------------------------------------------
 
@@ -278,7 +280,10 @@ class FileActions(QObject):
         return True
 
     def _adopt_file(self, path: str, loaded: tuple[Document, str | None]) -> None:
-        self._install(loaded, path=path, display_name=os.path.basename(path))
+        """A workspace file becomes the work's file; code or a picture opened as a workspace does
+        not (Save must not write JSON over it): Save asks where, suggesting its name as .json."""
+        is_workspace = Path(path).suffix.lower() == SUFFIX
+        self._install(loaded, path=path if is_workspace else None, display_name=os.path.basename(path))
         self.recent.add(path)
 
     def _adopt(
@@ -363,7 +368,7 @@ class FileActions(QObject):
         (`lecture1` for lecture1.json), an example's name, or `workspace` when untitled."""
         if self.path:
             return Path(self.path).stem
-        stem = self.display_name.split(" ")[0]  # "lecture (example)"
+        stem = Path(self.display_name.split(" (")[0]).stem  # "lecture (example)", "mine.py"
         return stem if stem and stem != "untitled" else "workspace"
 
     def _save_in_background(self, path: str, then: Callable[[], object] | None = None) -> None:

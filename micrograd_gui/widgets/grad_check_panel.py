@@ -31,6 +31,7 @@ AGREE_COLOUR = QColor("#2e7d32")
 AGREE_FILL = QColor("#e8f5e9")
 DISAGREE_COLOUR = QColor("#c62828")
 DISAGREE_FILL = QColor("#fdecea")
+FILLED_TEXT = QColor("#202020")
 NOT_AVAILABLE_COLOUR = QColor("#757575")
 INTRO = "Compares backward's grads with finite differences."
 # Evaluations (leaves x values) a check may do on the UI thread: about 30 ms. Bigger ones run on a thread.
@@ -220,6 +221,8 @@ class GradCheckPanel(QWidget):
                 agreement.setForeground(QBrush(DISAGREE_COLOUR))
                 for cell in cells:
                     cell.setBackground(QBrush(DISAGREE_FILL))
+                    if cell is not agreement:  # dark text on the light fill, in the dark theme too
+                        cell.setForeground(QBrush(FILLED_TEXT))
                 agreement.setToolTip(
                     "They differ: a kink (relu at 0) or a wrong grad; relative error %.3g" % (result.error or 0.0)
                 )

@@ -36,7 +36,8 @@ def keyboard_shortcuts(root: QWidget) -> list[tuple[str, str]]:
     rows: dict[str, str] = {}
     for action in root.findChildren(QAction):
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
-        text = action.text().replace("&", "").rstrip("…").strip()
+        # An action whose text changes (Undo names the step) says what it is in "shortcutTitle".
+        text = str(action.property("shortcutTitle") or action.text()).replace("&", "").rstrip("…").strip()
         if keys and text:
             rows.setdefault(text, ", ".join(keys))
     for button in root.findChildren(QAbstractButton):

@@ -3,6 +3,7 @@ projector), applied to the panels and to the picture, and remembered in the sett
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
@@ -45,6 +46,7 @@ def dark_palette(base: QPalette) -> QPalette:
 
 
 _ORIGINAL: list[tuple[QPalette, QFont]] = []  # the application's palette and font before any change
+_OPEN: dict[int, LookActions] = {}  # one per window: the look is the application's, so they all follow it
 
 
 def _original() -> tuple[QPalette, QFont]:
@@ -53,13 +55,9 @@ def _original() -> tuple[QPalette, QFont]:
     return _ORIGINAL[0]
 
 
-def _restore_light() -> None:
-    """The app's own palette and font, and the picture's light look again (a window with a look went away)."""
-    if _ORIGINAL:
-        palette, font = _ORIGINAL[0]
-        QApplication.setPalette(palette)
-        QApplication.setFont(font)
-    apply_look(False)
+def light_palette() -> QPalette:
+    """The style's own light palette: "Light" stays light on a desktop whose palette is dark."""
+    return QApplication.style().standardPalette()
 
 
 def system_is_dark() -> bool:
@@ -69,10 +67,14 @@ def system_is_dark() -> bool:
 
 
 class LookActions(QObject):
-    """The View menu's look: `theme_actions` (one checked: light, dark, system) and
-    `presentation_action`. Applies the palette to the application (with a style sheet, Qt takes
-    widgets' colours from the application's palette when they are polished, so `window` is
-    polished again), the picture's look to `graph_view`, and emits `look_changed(dark)`."""
+    """The View menu's look in one window: `theme_actions` (one checked: light, dark, system) and
+    `presentation_action`.
+
+    The look is the application's (its palette and font, and the picture's colours): a choice
+    made in one window applies to every open window, whose menus follow. With a style sheet, Qt
+    takes widgets' colours and font from the application's when they are polished, so each
+    window is polished again. When the last window goes, the application's own look returns.
+    Emits `look_changed(dark)`."""
 
     look_changed = Signal(bool)
 
@@ -80,8 +82,7 @@ class LookActions(QObject):
         super().__init__(window)
         self._window = window
         self._graph_view = graph_view
-        self._light_palette, self._base_font = _original()
-        self.destroyed.connect(_restore_light)
+        _original()
         self._presenting = False
         self.dark = False
         group = QActionGroup(self)
@@ -100,9 +101,15 @@ class LookActions(QObject):
         self.presentation_action.setToolTip("Bigger text in the panels and the picture, for a projector")
         self.presentation_action.toggled.connect(self.set_presentation)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
-        settings = app_settings()
-        chosen = str(settings.value("view/theme", "system"))
-        self.set_theme(chosen if chosen in THEMES else "system", remember=False)
+        others = _live_looks()
+        key = id(self)
+        _OPEN[key] = self
+        self.destroyed.connect(lambda _object=None: _forget_closed(key))
+        if others:  # the look already chosen in the other windows
+            self._follow(others[0].theme(), others[0].dark, others[0].presenting())
+        else:
+            chosen = str(app_settings().value("view/theme", "system"))
+            self.set_theme(chosen if chosen in THEMES else "system", remember=False)
 
     def add_to(self, menu: QMenu) -> None:
         themes = menu.addMenu("&Theme")
@@ -113,40 +120,60 @@ class LookActions(QObject):
     def theme(self) -> str:
         return next(t for t, action in self.theme_actions.items() if action.isChecked())
 
+    def presenting(self) -> bool:
+        return self._presenting
+
     def set_theme(self, theme: str, remember: bool = True) -> None:
-        """Light, dark or 'system' (follow the desktop, now and when it changes)."""
-        self.theme_actions[theme].setChecked(True)
+        """Light, dark or 'system' (follow the desktop, now and when it changes), in every window."""
         if remember:
             app_settings().setValue("view/theme", theme)
-        self._apply(system_is_dark() if theme == "system" else theme == "dark")
+        dark = system_is_dark() if theme == "system" else theme == "dark"
+        QApplication.setPalette(dark_palette(light_palette()) if dark else light_palette())
+        apply_look(dark)
+        for look in _live_looks():
+            look._follow(theme, dark, look._presenting)
 
     def set_presentation(self, on: bool) -> None:
-        """Presentation: text in the panels and the picture PRESENTATION_SCALE times bigger."""
+        """Presentation: text in the panels and the picture PRESENTATION_SCALE times bigger, in every window."""
         if on == self._presenting:
             return
-        self._presenting = on
-        if self.presentation_action.isChecked() != on:
-            self.presentation_action.setChecked(on)
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * (PRESENTATION_SCALE if on else 1.0))
+        base = _original()[1]
+        font = QFont(base)
+        font.setPointSizeF(base.pointSizeF() * (PRESENTATION_SCALE if on else 1.0))
         QApplication.setFont(font)
-        self._polish()
-        self._graph_view.scale_picture(PRESENTATION_SCALE if on else 1 / PRESENTATION_SCALE)
+        for look in _live_looks():
+            look._follow(look.theme(), look.dark, on)
 
-    def _polish(self) -> None:
-        """With a style sheet, widgets take the application's palette and font when polished: polish again."""
+    def _follow(self, theme: str, dark: bool, presenting: bool) -> None:
+        """Show the application's look in this window and its menu."""
+        self.theme_actions[theme].setChecked(True)
+        self.dark = dark
+        if presenting != self._presenting:
+            self._presenting = presenting
+            self.presentation_action.blockSignals(True)
+            self.presentation_action.setChecked(presenting)
+            self.presentation_action.blockSignals(False)
+            self._graph_view.scale_picture(PRESENTATION_SCALE if presenting else 1 / PRESENTATION_SCALE)
         sheet = self._window.styleSheet()
         self._window.setStyleSheet("")
         self._window.setStyleSheet(sheet)
-
-    def _apply(self, dark: bool) -> None:
-        self.dark = dark
-        QApplication.setPalette(dark_palette(self._light_palette) if dark else self._light_palette)
-        self._polish()
-        apply_look(dark)
         self._graph_view.refresh_look()
         self.look_changed.emit(dark)
 
     def _on_system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
-        if self.theme() == "system":
-            self._apply(system_is_dark())
+        if self.theme() == "system" and _live_looks()[:1] == [self]:  # the first window applies it for all
+            self.set_theme("system", remember=False)
+
+
+def _live_looks() -> list[LookActions]:
+    return [look for look in _OPEN.values() if shiboken6.isValid(look)]
+
+
+def _forget_closed(key: int) -> None:
+    """A window went: forget it; after the last one the application's own look returns."""
+    _OPEN.pop(key, None)
+    if not _live_looks() and _ORIGINAL:
+        palette, font = _ORIGINAL[0]
+        QApplication.setPalette(palette)
+        QApplication.setFont(font)
+        apply_look(False)

@@ -156,10 +156,12 @@ class MainWindow(QMainWindow):
         self.undo_action.setObjectName("actionUndo")
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.undo_action.setIcon(assets.icon("undo"))
+        self.undo_action.setProperty("shortcutTitle", "Undo")
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setObjectName("actionRedo")
         self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
         self.redo_action.setIcon(assets.icon("redo"))
+        self.redo_action.setProperty("shortcutTitle", "Redo")
 
         # Rename and Delete act on the table's or the graph's selection, so their keys
         # work only there: Delete in a text field still deletes text.
@@ -430,7 +432,8 @@ class MainWindow(QMainWindow):
 
     def _on_undo_index_changed(self, index: int) -> None:
         previous, self._undo_index = self._undo_index, index
-        if self.session.pushing or not 0 <= index <= self.undo_stack.count():
+        # A new workspace clears the stack (index 0 of 0): that is no undo.
+        if self.session.pushing or self.undo_stack.count() == 0 or not 0 <= index <= self.undo_stack.count():
             return
         if index < previous:
             self.show_status(f"Undone: {self.undo_stack.text(index)}")

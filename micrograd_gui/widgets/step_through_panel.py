@@ -236,7 +236,7 @@ class StepThroughPanel(QWidget):
             self.explanation.setText(text)
             if stepper.done:  # a short panel still shows the closing line: scrolled to the end once laid out
                 bar = self._scroll.verticalScrollBar()
-                QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))
+                QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum()))  # not once the bar is gone
             self._highlight(step.node, stepper.visited())
         self._update_buttons()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -77,3 +78,52 @@ def test_presentation_makes_text_bigger_and_back(window, qtbot):
     action.trigger()
     assert abs(edit.font().pointSizeF() - size) < 0.01
     assert abs(window.graph_view.zoom() - zoom) < 1e-6
+
+
+def test_the_look_is_the_same_in_every_window_and_ends_with_the_last(qtbot):
+    """Dark chosen in one window darkens another and checks its menu; closing one window keeps the
+    look in the other; when the last window with a look goes, the application's own look returns."""
+    from micrograd_gui import MainWindow
+
+    first, second = MainWindow(), MainWindow()
+    for w in (first, second):
+        w.dialogs.ask_save_changes = lambda display_name: "discard"
+        w.show()
+    find(first, QAction, "actionThemeDark").trigger()
+    assert find(second, QAction, "actionThemeDark").isChecked()
+    assert second.graph_view.canvas.backgroundBrush().color().lightness() < 80
+    find(second, QAction, "actionPresentation").trigger()
+    assert find(first, QAction, "actionPresentation").isChecked()
+    third = MainWindow()  # a window opened later takes the look in use
+    assert find(third, QAction, "actionThemeDark").isChecked()
+    assert find(third, QAction, "actionPresentation").isChecked()
+    for w in (second, third):
+        w.close()
+        w.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(second) and not shiboken6.isValid(third), timeout=5_000)
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 80  # `first` is still open
+    assert graph_items.BACKGROUND.lightness() < 80
+    first.close()
+    first.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(first), timeout=5_000)
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 180
+    assert graph_items.BACKGROUND.lightness() > 240
+
+
+def test_a_failed_check_stays_readable_in_the_dark_theme(window, qtbot):
+    """A row the gradient check flags (relu's kink at 0) is drawn dark on its light fill, whatever the theme."""
+    from micrograd_gui.widgets.grad_check_panel import DISAGREE_FILL
+
+    find(window, QAction, "actionThemeDark").trigger()
+    window.expression_bar.edit.setText("x = 0")
+    window.expression_bar.apply()
+    window.expression_bar.edit.setText("y = relu(x)")
+    window.expression_bar.apply()
+    panel = window.learning_dock.grad_check
+    with qtbot.waitSignal(panel.check_finished, timeout=10_000):
+        panel.run_check()
+    assert panel.results()[0].agrees is False
+    name_cell = panel.table.item(0, 0)
+    assert name_cell.background().color() == DISAGREE_FILL
+    assert name_cell.foreground().color().lightness() < 80
+    find(window, QAction, "actionThemeLight").trigger()

@@ -89,7 +89,9 @@ def test_tab_leaves_the_table_and_arrows_move_inside_it(window, qtbot):
     row = table.currentIndex().row()
     QTest.keyClick(table, Qt.Key.Key_Down)
     assert table.currentIndex().row() == row + 1
-    assert focus_after_tab(qtbot, table) is not table
+    after = focus_after_tab(qtbot, table)
+    assert after is not None and after is not table
+    assert window.learning_dock.isAncestorOf(after)  # the next stop is the Learn panel
 
 
 def test_tab_goes_from_the_expression_bar_to_the_create_form(window, qtbot):
@@ -203,3 +205,33 @@ def test_renaming_to_an_existing_name_keeps_the_editor_open(window, qtbot):
     QTest.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "ab" in window.document, timeout=2_000)
     assert table.state() != table.State.EditingState
+
+
+def test_saving_code_opened_as_a_workspace_asks_where_and_suggests_json(window, tmp_path):
+    """Opening mine.py and pressing Save does not write JSON over the code: Save As suggests mine.json."""
+    code = tmp_path / "mine.py"
+    code.write_text("from engine import Value\na = Value(2.0, label='a')\nb = a * a\nb.backward()\n")
+    assert window.open_workspace(code)
+    asked = []
+    window.dialogs.ask_save_path = lambda suggested: asked.append(suggested) or None
+    find(window, QAction, "actionSave").trigger()
+    assert [Path(p).name for p in asked] == ["mine.json"]
+    assert code.read_text().startswith("from engine import Value")
+
+
+def test_opening_a_file_says_opened_not_undone(window):
+    """Opening a workspace after some work shows 'Opened …', never an empty 'Undone: '."""
+    build_lecture(window, typed=False)
+    said = []
+    window.session.status_shown.connect(said.append)
+    assert window.open_workspace(LECTURE)
+    assert not any(text.startswith("Undone") for text in said), said
+    assert said[-1].startswith("Opened lecture.json")
+
+
+def test_the_shortcuts_page_names_undo_not_its_last_step(window):
+    """With something to undo, the Undo row of the shortcuts page reads 'Undo', not 'Undo Create a'."""
+    create(window, "a", "1", typed=False)
+    page = window.show_keyboard_shortcuts()
+    assert "Undo Create" not in page.text() and "Undo" in page.text()
+    page.close()
