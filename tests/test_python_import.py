@@ -41,6 +41,7 @@ L.backward()
 print(a.grad)
 draw_dot(L)
 L
+micrograd_gui.show(L)
 """
 
 NEURON_CELL = """\
