@@ -16,6 +16,7 @@ from micrograd_gui.export_python import output_name, python_script
 from micrograd_gui.python_import import PythonImportError, python_workspace, read_python
 from micrograd_gui.workspace_file import (
     WorkspaceFileError,
+    dumps,
     load_document,
     load_workspace,
     read_example,
@@ -304,3 +305,20 @@ def test_a_long_piece_of_the_code_is_quoted_short(code):
         read_python(code.encode(), "x.py")
     message = str(caught.value)
     assert message.isprintable() and len(message) < 200, message
+
+
+def test_exported_code_draws_the_same_picture_as_its_workspace(tmp_path):
+    """`export lecture.json -o l.py`, then `export l.py -o l.dot`: the DOT text of the workspace itself."""
+    cli = str(Path(sys.executable).parent / "micrograd-gui")
+    lecture = tmp_path / "lecture.json"
+    lecture.write_text(dumps(LECTURE, "L"), encoding="utf-8")
+
+    def export(source: Path, out: Path) -> None:
+        done = subprocess.run([cli, "export", str(source), "-o", str(out)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+    export(lecture, tmp_path / "l.py")
+    export(tmp_path / "l.py", tmp_path / "from_code.dot")
+    export(lecture, tmp_path / "from_json.dot")
+    assert (tmp_path / "from_code.dot").read_text() == (tmp_path / "from_json.dot").read_text()
+    assert "grad 6.0000" in (tmp_path / "from_code.dot").read_text()
