@@ -105,6 +105,8 @@ def test_names_the_export_must_rename_come_back_as_they_were():
         Definition("value", "**", ("Δx",), exponent=-0.5),
         Definition("abs", "-", ("value",)),
         Definition("engine", "/", ("abs", "Value")),
+        Definition("k1", data=2.0, constant=True),
+        Definition("t1", "*", ("engine", "k1")),
     ]
     _, script = exported(definitions, "abs")
     assert "print_ = Value(-0.0" in script
@@ -183,6 +185,8 @@ REFUSED = [
     ("while True:\n    pass", "a while loop is not allowed at line 1, column 1"),
     ("a = Value(1.0)\nb = [a][0]", r"indexing \(\[...\]\) is not allowed at line 2, column 5"),
     ("a = Value(1.0)\na.grad = 1.0", "setting a grad by hand is not allowed at line 2, column 1"),
+    ("a = Value(1.0)\nb = a * 2\nb.constant = True", "only a leaf can be a constant at line 3, column 1"),
+    ("a = Value(1.0)\na.constant = 1", "constant must be True or False at line 2, column 14"),
     ("a = Value(1.0)\nb = a * 2\nb._backward()", r"_backward\(\) by hand is not allowed at line 3, column 1"),
     ("a = Value('2')", "text is not allowed here at line 1, column 11"),
     ("a = Value(True)", "True is not allowed here at line 1, column 11"),
