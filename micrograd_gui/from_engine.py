@@ -5,8 +5,10 @@ label that is a valid name becomes the value's name; a number the engine
 turned into a constant leaf (labelled with the number, as `2 * a` makes it)
 and an unlabelled leaf are named `k1`, `k2`, ..., an unlabelled result `t1`,
 `t2`, ... The leaves keep their data; the results are computed again from them
-by the same engine, so they come out the same. When backward has run from the
-first root (its grad is 1), the workspace runs backward from it too.
+by the same engine, so they come out the same. A leaf made from a number, or
+marked `x.constant = True` (as the app's Python export marks one), is a
+constant: never trained. When backward has run from the first root (its grad
+is 1), the workspace runs backward from it too.
 """
 
 from __future__ import annotations
@@ -39,15 +41,16 @@ def workspace_from_values(*roots: Value) -> Workspace:
             raise ValueError(
                 f"cannot show {v!r}: its op '{v._op}' with {len(operands)} operand(s) is not one the app has"
             )
-        constant = not operands and v.label == format_number(v.data)
-        label = "" if constant else v.label
+        made_from_a_number = not operands and v.label == format_number(v.data)
+        label = "" if made_from_a_number else v.label
         described.append((label, (), CONSTANT_PREFIX if not operands else RESULT_PREFIX))
     names = dict(zip(values, unique_names(described)))
     definitions = []
     for v in values:
         operand_names = tuple(names[o] for o in v._prev)
         if not operand_names:
-            definitions.append(Definition(names[v], data=v.data))
+            constant = v.label == format_number(v.data) or getattr(v, "constant", False) is True
+            definitions.append(Definition(names[v], data=v.data, constant=constant))
         elif v._op == "**":
             definitions.append(Definition(names[v], "**", operand_names, exponent=v._arg))
         else:

@@ -18,8 +18,8 @@ method (`.tanh() .exp() .log() .relu()`) an op; a number mixed into an op is
 a constant leaf. A value's name is its label when that is a valid name, else
 the variable it was first assigned to, else an automatic `t1` (`k1` for a
 constant). `x.backward()` sets the value to run backward from. Imports,
-`print(...)`, `draw_dot(...)`, docstrings and bare names (a notebook showing
-a value) are ignored. Anything else is refused with a message naming what is
+`print(...)`, `draw_dot(...)`, `show(...)`, docstrings and bare names (a
+notebook showing a value) are ignored. Anything else is refused with a message naming what is
 not allowed, its line and its column: "a call to open() is not allowed at
 line 3, column 1".
 """
@@ -48,7 +48,8 @@ MAX_SOURCE_CHARACTERS = 20_000_000  # the app's export of a 100,000-value worksp
 
 # Modules whose `Value` is the engine's: `from micrograd.engine import Value as V` makes V one too.
 _VALUE_MODULES = ("engine", "engine.value", "micrograd", "micrograd.engine")
-_IGNORED_CALLS = ("print", "draw_dot")  # shown, never kept: they change no value
+# Calls that show something and change no value: print(...), draw_dot(L), show(L), micrograd_gui.show(L).
+_IGNORED_CALLS = ("print", "draw_dot", "show")
 
 # The helper the app's export defines: `def named(value, label): value.label = label; return value`.
 _NAMED_HELPER = ast.dump(
@@ -254,6 +255,10 @@ class _Reader:
             func = node.func
             if isinstance(func, ast.Name) and func.id in _IGNORED_CALLS and func.id not in self.bound:
                 return
+            if isinstance(func, ast.Attribute) and func.attr in _IGNORED_CALLS[1:]:
+                owner = func.value
+                if isinstance(owner, ast.Name) and owner.id not in self.bound:
+                    return  # engine.draw_dot(L), micrograd_gui.show(L)
             if isinstance(func, ast.Attribute) and func.attr == "backward":
                 if node.args or node.keywords:
                     raise self.refuse(node, "backward() takes no arguments")

@@ -204,7 +204,7 @@ def write_workspace(
     suffix = Path(path).suffix.lower()
     if suffix in OPENABLE_SUFFIXES and suffix != SUFFIX:
         raise WorkspaceFileError(
-            f"could not save {Path(path).name}: a workspace is saved as {SUFFIX}, not over a {suffix} file"
+            f"could not save {shown_name(path)}: a workspace is saved as {SUFFIX}, not over a {suffix} file"
         )
     write_text(path, dumps(definitions, backward_from, groups))
 

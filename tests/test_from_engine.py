@@ -35,13 +35,21 @@ def test_numbers_become_constants_and_unlabelled_values_get_automatic_names():
     a = Value(3.0, label="a")
     out = (2 * a + Value(0.5)).tanh()
     assert workspace_from_values(out).definitions == (
-        Definition("k1", data=2.0),
+        Definition("k1", data=2.0, constant=True),
         Definition("a", data=3.0),
         Definition("t1", "*", ("k1", "a")),
         Definition("k2", data=0.5),
         Definition("t2", "+", ("t1", "k2")),
         Definition("t3", "tanh", ("t2",)),
     )
+
+
+def test_a_leaf_marked_constant_stays_a_constant():
+    """`x.constant = True`, as the app's Python export marks a typed number: a constant in the workspace."""
+    x = Value(0.5, label="x")
+    x.constant = True
+    w = Value(2.0, label="w")
+    assert [d.constant for d in workspace_from_values(x * w).definitions] == [True, False, False]
 
 
 def test_labels_that_are_not_names_or_are_taken_give_way_to_automatic_names():

@@ -10,6 +10,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 
 from micrograd_gui import render
@@ -181,3 +183,24 @@ def test_a_picture_whose_workspace_is_invalid_is_refused_like_a_bad_file(tmp_pat
     path.write_bytes(embed_in_png(tiny_png(), '{"format": "micrograd-gui-workspace", "version": 99, "values": []}'))
     with pytest.raises(WorkspaceFileError, match="odd.png: it was made by a newer micrograd-gui"):
         read_workspace(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.integers(0, 60))
+def test_any_bytes_give_a_workspace_text_or_a_picture_error(noise, cut):
+    """Random bytes after a PNG signature, a cut or flipped real PNG with a workspace, random SVG text:
+    the reader answers text or PictureError, never anything else."""
+    real = embed_in_png(tiny_png(), TEXT)
+    damaged = bytearray(real[: len(real) - cut])
+    if noise and len(damaged) > 40:
+        damaged[8 + noise[0] % (len(damaged) - 8)] ^= 1 + noise[-1] % 255
+    for data, read in (
+        (b"\x89PNG\r\n\x1a\n" + noise, text_from_png),
+        (bytes(damaged), text_from_png),
+        (b"<svg>" + noise, text_from_svg),
+        (b'<svg><metadata id="micrograd-gui-workspace">' + noise + b"</metadata></svg>", text_from_svg),
+    ):
+        try:
+            assert isinstance(read(data), str)
+        except PictureError:
+            pass

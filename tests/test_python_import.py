@@ -16,6 +16,7 @@ from micrograd_gui.export_python import output_name, python_script
 from micrograd_gui.python_import import PythonImportError, python_workspace, read_python
 from micrograd_gui.workspace_file import (
     WorkspaceFileError,
+    dumps,
     load_document,
     load_workspace,
     read_example,
@@ -41,6 +42,7 @@ L.backward()
 print(a.grad)
 draw_dot(L)
 L
+micrograd_gui.show(L)
 """
 
 NEURON_CELL = """\
@@ -103,6 +105,8 @@ def test_names_the_export_must_rename_come_back_as_they_were():
         Definition("value", "**", ("Δx",), exponent=-0.5),
         Definition("abs", "-", ("value",)),
         Definition("engine", "/", ("abs", "Value")),
+        Definition("k1", data=2.0, constant=True),
+        Definition("t1", "*", ("engine", "k1")),
     ]
     _, script = exported(definitions, "abs")
     assert "print_ = Value(-0.0" in script
@@ -181,6 +185,8 @@ REFUSED = [
     ("while True:\n    pass", "a while loop is not allowed at line 1, column 1"),
     ("a = Value(1.0)\nb = [a][0]", r"indexing \(\[...\]\) is not allowed at line 2, column 5"),
     ("a = Value(1.0)\na.grad = 1.0", "setting a grad by hand is not allowed at line 2, column 1"),
+    ("a = Value(1.0)\nb = a * 2\nb.constant = True", "only a leaf can be a constant at line 3, column 1"),
+    ("a = Value(1.0)\na.constant = 1", "constant must be True or False at line 2, column 14"),
     ("a = Value(1.0)\nb = a * 2\nb._backward()", r"_backward\(\) by hand is not allowed at line 3, column 1"),
     ("a = Value('2')", "text is not allowed here at line 1, column 11"),
     ("a = Value(True)", "True is not allowed here at line 1, column 11"),
@@ -303,3 +309,20 @@ def test_a_long_piece_of_the_code_is_quoted_short(code):
         read_python(code.encode(), "x.py")
     message = str(caught.value)
     assert message.isprintable() and len(message) < 200, message
+
+
+def test_exported_code_draws_the_same_picture_as_its_workspace(tmp_path):
+    """`export lecture.json -o l.py`, then `export l.py -o l.dot`: the DOT text of the workspace itself."""
+    cli = str(Path(sys.executable).parent / "micrograd-gui")
+    lecture = tmp_path / "lecture.json"
+    lecture.write_text(dumps(LECTURE, "L"), encoding="utf-8")
+
+    def export(source: Path, out: Path) -> None:
+        done = subprocess.run([cli, "export", str(source), "-o", str(out)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+    export(lecture, tmp_path / "l.py")
+    export(tmp_path / "l.py", tmp_path / "from_code.dot")
+    export(lecture, tmp_path / "from_json.dot")
+    assert (tmp_path / "from_code.dot").read_text() == (tmp_path / "from_json.dot").read_text()
+    assert "grad 6.0000" in (tmp_path / "from_code.dot").read_text()
