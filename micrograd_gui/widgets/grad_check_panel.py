@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine import format_decimals
 from micrograd_gui.commands import RunBackward
-from micrograd_gui.document import Change, Definition, DocumentError
+from micrograd_gui.document import Change, Definition, Document, DocumentError
 from micrograd_gui.gradcheck import GradCheckCancelledError, LeafCheck, check_gradients, summary
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.controls import compact_button, monospace
@@ -139,7 +139,8 @@ class GradCheckPanel(QWidget):
         if not session.push(RunBackward, document, root):
             return False
         definitions = document.definitions
-        analytic = {name: document.grad(name) for name in document.names}
+        # The grads shown: with the bug lab on, the lab's backward is the one checked.
+        analytic = {name: _shown(document, name) for name in document.names}
         self._checked = definitions
         leaves = sum(1 for d in definitions if d.is_leaf)
         if leaves * len(definitions) <= INLINE_CHECK_LIMIT:
@@ -302,6 +303,11 @@ def _emit(signal: SignalInstance, *args: object) -> None:
         signal.emit(*args)
     except RuntimeError:  # the panel is gone: nobody is waiting for the result
         pass
+
+
+def _shown(document: Document, name: str) -> float:
+    grad = document.shown_grad(name)
+    return document.grad(name) if grad is None else grad
 
 
 def _format(x: float) -> str:
