@@ -83,7 +83,7 @@ class GradPathsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
 
-        self.explain_button.clicked.connect(self.explain)
+        self.explain_button.clicked.connect(lambda: self.explain())
         self.view.itemEntered.connect(self._on_item_hovered)
         self.view.currentItemChanged.connect(self._on_current_changed)
         self.view.viewport().installEventFilter(self)
