@@ -21,6 +21,7 @@ from micrograd_gui.document import Document
 from micrograd_gui.grad_overlay import GradOverlay
 
 LocalGrads = Mapping[tuple[str, int], LocalGrad]
+LAB_LIMIT = 20_000  # values in a workspace the lab runs on: about 50 ms a change, both backwards
 
 
 def _replaced(op: tuple[str, int], grad: LocalGrad) -> LocalGrads:
@@ -110,22 +111,18 @@ def lab_backward(root: Value, bug: Bug) -> dict[Value, float]:
     grads are never touched.
     """
     order = topological_order(root)
+    results = [(v, v._prev) for v in order if v._prev]  # `_prev` builds its tuple: once per value
     grads = dict.fromkeys(order, 0.0)
     table = bug.local_grads
-    chain = bug.chain
+    accumulate, chain = bug.accumulate, bug.chain
     for _ in range(bug.passes):
-        for v in order:  # a new forward pass makes the computed values afresh; leaves keep their grads
-            if v._prev:
-                grads[v] = 0.0
+        for v, _operands in results:  # a new forward pass makes the computed values afresh; leaves keep theirs
+            grads[v] = 0.0
         grads[root] = 1.0
-        for v in reversed(order):
-            if not v._prev:
-                continue
-            local = table[(v._op, len(v._prev))]
-            grad = grads[v]
-            for child, d in zip(v._prev, local(v, *v._prev)):
-                contribution = d * grad if chain else d
-                grads[child] = grads[child] + contribution if bug.accumulate else contribution
+        for v, operands in reversed(results):
+            grad = grads[v] if chain else 1.0  # without the chain rule, the local derivative alone
+            for child, local in zip(operands, table[(v._op, len(operands))](v, *operands)):
+                grads[child] = grads[child] + local * grad if accumulate else local * grad
     return grads
 
 
@@ -155,26 +152,33 @@ def run_lab(document: Document, root: str, bug: Bug) -> LabResult:
     (0 for the values root does not depend on, as Backward gives them)."""
     value = document.value(root)
     buggy = lab_backward(value, bug)
-    correct = lab_backward(value, NO_BUG)
-    grads = {name: 0.0 for name in document.names}
-    right = dict(grads)
+    grads = dict.fromkeys(document.names, 0.0)
     for v, grad in buggy.items():
         grads[v.label] = grad
-        right[v.label] = correct[v]
+    if document.backward_root == root and not document.grads_stale and not document.showing_partial_grads:
+        right = {name: document.grad(name) for name in grads}  # Backward's own: the usual case, nothing to do
+    else:
+        right = dict.fromkeys(grads, 0.0)
+        for v, grad in lab_backward(value, NO_BUG).items():  # backward's grads, bit for bit
+            right[v.label] = grad
     return LabResult(root, grads, right)
 
 
 class BugLabLens:
     """Shows backward from `root` with `bug` in the table and the picture (see grad_overlay.py),
-    marking each grad that differs from the correct one. `result` is the last one shown."""
+    marking each grad that differs from the correct one. `result` is the last one shown; None
+    when there is no root, or the workspace has more than LAB_LIMIT values (`too_big`): the lab
+    runs again after every change, on the UI thread, so it stays small."""
 
     def __init__(self, bug: Bug, root: str) -> None:
         self.bug = bug
         self.root = root
         self.result: LabResult | None = None
+        self.too_big = False
 
     def grad_overlay(self, document: Document) -> GradOverlay | None:
-        if self.root not in document:
+        self.too_big = len(document) > LAB_LIMIT
+        if self.root not in document or self.too_big:
             self.result = None
             return None
         self.result = result = run_lab(document, self.root, self.bug)

@@ -23,8 +23,7 @@ import heapq
 import math
 from dataclasses import dataclass
 
-from engine import Value, local_grads, topological_order
-from micrograd_gui.stepper import format_number4
+from engine import Value, format_decimals, local_grads, topological_order
 
 LIMIT = 12  # paths listed; more than this and only the largest this many are
 LONG_PATH = 9  # a path of more values shows its first and last few only
@@ -53,12 +52,12 @@ class GradPath:
     def text(self) -> str:
         """`L → d → e → a: 1.0000 × -2.0000 × 1.0000 × -3.0000 = 6.0000` (a long path shortened)."""
         names = list(self.names)
-        factors = [format_number4(f) for f in self.factors]
+        factors = [format_decimals(f) for f in self.factors]
         if len(names) > LONG_PATH:
             hidden = len(names) - 6
             names = [*names[:3], f"… {hidden} more …", *names[-3:]]
             factors = [*factors[:3], "…", *factors[-3:]]
-        return f"{ARROW.join(names)}: {TIMES.join(factors)} = {format_number4(self.product)}"
+        return f"{ARROW.join(names)}: {TIMES.join(factors)} = {format_decimals(self.product)}"
 
     def step_notes(self) -> str:
         """Which use a step takes where a value uses the next one twice (`b = a + a`), else ''."""
@@ -97,16 +96,16 @@ class GradPaths:
             return [f"{self.root} does not depend on {self.target}: no path leads to it, so {self.target}.grad is 0."]
         if self.complete:
             if self.count == 1:
-                return [f"One path: its product {format_number4(self.total)} is {grad}."]
-            terms = " + ".join(format_number4(p.product) for p in self.paths)
-            return [f"Sum of the {self.count} paths: {terms} = {format_number4(self.total)} = {grad}"]
+                return [f"One path: its product {format_decimals(self.total)} is {grad}."]
+            terms = " + ".join(format_decimals(p.product) for p in self.paths)
+            return [f"Sum of the {self.count} paths: {terms} = {format_decimals(self.total)} = {grad}"]
         listed = sum(p.product for p in self.paths)
         others = self.count - len(self.paths)
         return [
             f"{count_text(self.count)} paths in all; the {len(self.paths)} largest above add up to"
-            f" {format_number4(listed)}.",
-            f"The other {count_text(others)} add up to {format_number4(self.rest)}.",
-            f"Sum of all {count_text(self.count)}: {format_number4(self.total)} = {grad}",
+            f" {format_decimals(listed)}.",
+            f"The other {count_text(others)} add up to {format_decimals(self.rest)}.",
+            f"Sum of all {count_text(self.count)}: {format_decimals(self.total)} = {grad}",
         ]
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine import Value, local_grads, topological_order
+from engine import Value, format_decimals, local_grads, topological_order
 from micrograd_gui.document import Document, DocumentError, parse_number
 from micrograd_gui.grad_overlay import GradOverlay
-from micrograd_gui.stepper import describe, format_grad, format_number4, local_formulas
+from micrograd_gui.stepper import describe, format_grad, local_formulas
 
 DECIMALS_TOLERANCE = 0.5e-4  # the answer rounds to the same 4 decimals
 RELATIVE_TOLERANCE = 1e-4
@@ -50,11 +50,11 @@ class Verdict:
     def text(self) -> str:
         q = self.question
         if self.given is None:
-            return f"{q.name}.grad is {format_number4(q.answer)}:\n{q.line}"
+            return f"{q.name}.grad is {format_decimals(q.answer)}:\n{q.line}"
         if self.right:
-            return f"Right: {q.name}.grad = {format_number4(q.answer)}\n{q.line}"
+            return f"Right: {q.name}.grad = {format_decimals(q.answer)}\n{q.line}"
         return (
-            f"Not quite: you said {format_number4(self.given)}, {q.name}.grad is {format_number4(q.answer)}\n{q.line}"
+            f"Not quite: you said {format_decimals(self.given)}, {q.name}.grad is {format_decimals(q.answer)}\n{q.line}"
         )
 
 
@@ -64,45 +64,78 @@ def is_right(given: float, answer: float) -> bool:
     return difference <= DECIMALS_TOLERANCE * (1 + 1e-9) or difference <= RELATIVE_TOLERANCE * abs(answer)
 
 
-def build_questions(root: Value, order: list[Value] | None = None) -> list[Question]:
-    """One question per value `root` depends on, the root first, each after every value that uses it.
-    `order` is `topological_order(root)` when the caller has it."""
-    order = topological_order(root) if order is None else order
-    index = {v: i for i, v in enumerate(order)}
-    names = [v.label or f"v{i}" for i, v in enumerate(order)]
-    grads = [0.0] * len(order)
-    grads[-1] = 1.0
-    terms: list[list[tuple[str, float, float, str]]] = [[] for _ in order]  # formula, local, upstream, user
-    uses: list[list[str]] = [[] for _ in order]
-    for v in reversed(order):  # as backward() visits them
-        i = index[v]
-        if not v._prev:
-            continue
-        operands = [names[index[c]] for c in v._prev]
-        formulas = local_formulas(v, operands, names[i])
-        statement = describe(v, names[i], operands)
-        for child, local, formula in zip(v._prev, local_grads(v), formulas):
-            j = index[child]
-            grads[j] += local * grads[i]  # the chain rule, as in Value.backward
-            terms[j].append((formula, local, grads[i], names[i]))
-            if statement not in uses[j]:
-                uses[j].append(statement)
-    questions = []
-    for i in reversed(range(len(order))):
-        name = names[i]
-        if i == len(order) - 1:
-            line = f"{name}.grad = 1   (d{name}/d{name} = 1: the chain rule starts here)"
-        else:
-            line = _chain_line(name, terms[i], grads[i])
-        questions.append(Question(name, grads[i], line, tuple(uses[i])))
-    return questions
+MAX_TERMS = 6  # a chain-rule line with more uses shows the first few and the sum
+MAX_USES = 3  # uses named in a prompt's hint
 
 
-def _chain_line(name: str, terms: list[tuple[str, float, float, str]], grad: float) -> str:
-    """`a.grad = b.data * e.grad = (-3.0000) * (-2.0000) = 6.0000`, one term per use."""
+class QuizWalk:
+    """The values `root` depends on in the order they are asked, the root first, each after every value
+    that uses it (reverse topological order), with their grads. A question, with its chain-rule line,
+    is made only when asked: a big workspace costs one pass like backward's, not a line per value."""
+
+    def __init__(self, root: Value, order: list[Value] | None = None) -> None:
+        order = topological_order(root) if order is None else order
+        self._index = index = {v: i for i, v in enumerate(order)}
+        self.order = order
+        self.names = [v.label or f"v{i}" for i, v in enumerate(order)]
+        self.grads = grads = [0.0] * len(order)
+        self.users: list[list[tuple[int, int]]] = [[] for _ in order]  # (user, operand slot), as backward adds
+        grads[-1] = 1.0
+        for i in reversed(range(len(order))):  # as backward() visits them
+            v = order[i]
+            operands = v._prev
+            if not operands:
+                continue
+            for slot, (child, local) in enumerate(zip(operands, local_grads(v))):
+                j = index[child]
+                grads[j] += local * grads[i]  # the chain rule, as in Value.backward
+                self.users[j].append((i, slot))
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def question(self, k: int) -> Question:
+        """The k-th question (0 is the root's)."""
+        i = len(self.order) - 1 - k
+        name, grad = self.names[i], self.grads[i]
+        if k == 0:
+            return Question(name, grad, f"{name}.grad = 1   (d{name}/d{name} = 1: the chain rule starts here)", ())
+        terms: list[tuple[str, float, float, str]] = []  # formula, local, upstream, user
+        statements: dict[str, None] = {}  # how each user computes it, once each, in order
+        for u, slot in self.users[i]:
+            user = self.order[u]
+            operands = self._operand_names(user)
+            if len(terms) < MAX_TERMS + 1:
+                formula = local_formulas(user, operands, self.names[u])[slot]
+                terms.append((formula, local_grads(user)[slot], self.grads[u], self.names[u]))
+            if len(statements) <= MAX_USES:
+                statements.setdefault(describe(user, self.names[u], operands), None)
+        uses = list(statements)
+        if len(uses) > MAX_USES:
+            uses = [*uses[:MAX_USES], f"{len(self.users[i]) - MAX_USES} more"]
+        return Question(name, grad, _chain_line(name, terms, grad, len(self.users[i])), tuple(uses))
+
+    def _operand_names(self, user: Value) -> list[str]:
+        return [self.names[self._index[operand]] for operand in user._prev]
+
+
+def build_questions(root: Value) -> list[Question]:
+    """Every question of the walk from `root`, in order."""
+    walk = QuizWalk(root)
+    return [walk.question(k) for k in range(len(walk))]
+
+
+def _chain_line(name: str, terms: list[tuple[str, float, float, str]], grad: float, count: int) -> str:
+    """`a.grad = b.data * e.grad = (-3.0000) * (-2.0000) = 6.0000`, one term per use; of many uses,
+    the first few and the sum."""
+    if count > MAX_TERMS:
+        terms = terms[:3]
     words = " + ".join(f"{f'({f})' if ' ' in f else f} * {user}.grad" for f, _, _, user in terms)
     numbers = " + ".join(f"{format_grad(local)} * {format_grad(up)}" for _, local, up, _ in terms)
-    return f"{name}.grad = {words} = {numbers} = {format_number4(grad)}"
+    if count > MAX_TERMS:
+        more = f" + … ({count - len(terms)} more uses)"
+        return f"{name}.grad = {words}{more} = {numbers}{more} = {format_decimals(grad)}"
+    return f"{name}.grad = {words} = {numbers} = {format_decimals(grad)}"
 
 
 class GradQuiz:
@@ -112,11 +145,12 @@ class GradQuiz:
 
     def __init__(self, root: str) -> None:
         self.root = root
-        self.questions: list[Question] = []
+        self.walk: QuizWalk | None = None
         self.verdicts: list[Verdict] = []
         self.problem = ""  # why there is nothing to ask ('' when there is)
         self.restarted = False
         self._built_from: tuple[str, Value | None, tuple[str, ...]] | None = None
+        self._asked: tuple[int, Question] | None = None  # the current question, made once
 
     # ---- as a lens ---------------------------------------------------------------------
 
@@ -140,28 +174,38 @@ class GradQuiz:
         self.restarted = self._built_from is not None
         self._built_from = key
         self.verdicts = []
-        self.questions = []
+        self.walk = None
+        self._asked = None
         self.problem = ""
         if root is None:
             self.problem = "Choose a value in Backward to start."
             return True
-        questions = build_questions(root, order)
-        if not all(math.isfinite(q.answer) for q in questions):
+        walk = QuizWalk(root, order)
+        if not all(math.isfinite(grad) for grad in walk.grads):
             self.problem = f"A gradient of {self.root} overflows (it is not a finite number): nothing to predict."
             return True
-        self.questions = questions
+        self.walk = walk
         return True
 
     # ---- asking --------------------------------------------------------------------------
 
     @property
+    def count(self) -> int:
+        """How many questions there are: one per value the root depends on."""
+        return len(self.walk) if self.walk is not None else 0
+
+    @property
     def current(self) -> Question | None:
         position = len(self.verdicts)
-        return self.questions[position] if position < len(self.questions) else None
+        if self.walk is None or position >= len(self.walk):
+            return None
+        if self._asked is None or self._asked[0] != position:
+            self._asked = (position, self.walk.question(position))
+        return self._asked[1]
 
     @property
     def done(self) -> bool:
-        return bool(self.questions) and self.current is None
+        return self.count > 0 and self.current is None
 
     @property
     def right(self) -> int:
@@ -176,7 +220,7 @@ class GradQuiz:
         nothing) when the text is not a number or nothing is asked."""
         question = self.current
         if question is None:
-            raise DocumentError("nothing is asked: the quiz is over" if self.questions else self.problem)
+            raise DocumentError("nothing is asked: the quiz is over" if self.count else self.problem)
         given = parse_number(text)
         verdict = Verdict(question, is_right(given, question.answer), given)
         self.verdicts.append(verdict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import topological_order
+from engine import Value, topological_order
 from micrograd_gui.document import Change, Definition, Document, DocumentError, compute
 from micrograd_gui.quiz import GradQuiz, build_questions, is_right
 from tests.learning_graphs import REUSE, random_graph
@@ -128,7 +128,7 @@ def test_changed_values_restart_the_quiz_before_any_listener_hears():
     assert seen[-1] == (True, None) and quiz.verdicts == []
     assert quiz.current is not None and quiz.current.name == "L"
     document.rename("a", "alpha")
-    assert seen[-1][0] is True and "alpha" in {q.name for q in quiz.questions}
+    assert seen[-1][0] is True and quiz.walk is not None and "alpha" in quiz.walk.names
 
 
 def test_a_missing_root_or_an_overflow_leaves_nothing_to_ask():
@@ -145,3 +145,21 @@ def test_a_missing_root_or_an_overflow_leaves_nothing_to_ask():
     overflow = GradQuiz("w")
     overflow.sync(document_of(tiny))
     assert overflow.current is None and "overflows" in overflow.problem
+
+
+def test_a_value_with_many_uses_gets_a_short_line():
+    """A leaf used by many values: the line shows the first uses and the sum, the hint a few of them."""
+    x = Value(0.5, label="x")
+    total = x * 1.0
+    total.label = "m0"
+    for i in range(1, 10):
+        product = x * float(i + 1)
+        product.label = f"m{i}"
+        total = total + product
+        total.label = f"s{i}"
+    total.backward()
+    question = {q.name: q for q in build_questions(total)}["x"]
+    assert question.answer == x.grad == 55.0
+    assert question.line.count("…") == 2 and "(7 more uses)" in question.line
+    assert question.line.endswith("= 55.0000")
+    assert len(question.uses) == 4 and question.uses[-1] == "7 more"

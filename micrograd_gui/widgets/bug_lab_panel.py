@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine import format_decimals
-from micrograd_gui.bug_lab import BUGS, NO_BUG, Bug, BugLabLens
+from micrograd_gui.bug_lab import BUGS, LAB_LIMIT, NO_BUG, Bug, BugLabLens
 from micrograd_gui.document import Change
 from micrograd_gui.session import WorkspaceSession
 
@@ -63,6 +63,7 @@ class BugLabPanel(QWidget):
         scroll.setWidget(text)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the text is read, not a Tab stop
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Bug:"))
@@ -138,6 +139,8 @@ class BugLabPanel(QWidget):
         if lens is None:
             return ""
         result = lens.result
+        if lens.too_big:
+            return f"The bug lab runs on workspaces of up to {LAB_LIMIT:,} values; this one has more."
         if result is None:
             return "Choose a value in Backward: the lab runs backward from it."
         wrong = result.wrong

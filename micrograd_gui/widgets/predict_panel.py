@@ -73,6 +73,7 @@ class PredictPanel(QWidget):
         scroll.setWidget(self.feedback)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the text is read, not a Tab stop
         scroll.setMinimumHeight(3 * self.feedback.fontMetrics().lineSpacing() + 16)
 
         top = QHBoxLayout()
@@ -198,7 +199,7 @@ class PredictPanel(QWidget):
             number = len(quiz.verdicts) + 1
             hint = f"It is used in {', '.join(question.uses)}." if question.uses else "Backward starts here."
             self.prompt.setText(
-                f"{notice}Question {number} of {len(quiz.questions)}: what is {question.name}.grad,"
+                f"{notice}Question {number} of {quiz.count}: what is {question.name}.grad,"
                 f" d{quiz.root}/d{question.name}? {hint}"
             )
         self._emit_highlight(question.name if question is not None else None, revealed)

@@ -89,7 +89,7 @@ def test_predict_mode_works_on_every_example(window, qtbot, example):
     assert quiz is not None
     while quiz.current is not None:
         answer(window, repr(expected[quiz.current.name]))
-    count = len(quiz.questions)
+    count = quiz.count
     assert find(window, QLabel, "quizScore").text() == f"{count} of {count} right"
     assert "Done" in find(window, QLabel, "quizPrompt").text()
     assert not find(window, QLineEdit, "quizAnswerEdit").isEnabled()
@@ -295,3 +295,21 @@ def test_a_bug_turns_predict_and_the_step_through_off(window, qtbot):
     find(window, QPushButton, "quizModeButton").click()
     assert find(window, QComboBox, "bugLabCombo").currentText() == "No bug"
     assert window.document.shown_grad("a") is None
+
+
+def test_why_this_grad_of_a_big_workspace_runs_off_the_ui_thread(window, qtbot):
+    """Past INLINE_VALUES values the paths are followed on a worker thread; the answer then shows."""
+    from micrograd_gui.commands import AddDefinitions
+    from micrograd_gui.widgets.grad_paths_panel import INLINE_VALUES
+    from tests.workspaces import shared_chain_definitions
+
+    definitions = shared_chain_definitions(INLINE_VALUES // 2 + 10)
+    assert window.push(AddDefinitions, window.document, definitions)
+    root = definitions[-1].name
+    choose_root(window, root)
+    panel = window.learning_dock.grad_paths
+    assert panel.explain("w0")
+    assert panel.result is None and panel.lines()[0].startswith("Following the paths")
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20_000)
+    assert panel.result.total == full_backward_grads(window.document, root)["w0"]
+    assert panel.lines()[-1].endswith(f"= d{root}/dw0 = w0.grad")
