@@ -21,7 +21,7 @@ from micrograd_gui.document import Document
 from micrograd_gui.grad_overlay import GradOverlay
 
 LocalGrads = Mapping[tuple[str, int], LocalGrad]
-LAB_LIMIT = 20_000  # values in a workspace the lab runs on: about 50 ms a change, both backwards
+LAB_LIMIT = 10_000  # values in a workspace the lab runs on: at most about 50 ms a change, both backwards
 
 
 def _replaced(op: tuple[str, int], grad: LocalGrad) -> LocalGrads:
@@ -111,18 +111,24 @@ def lab_backward(root: Value, bug: Bug) -> dict[Value, float]:
     grads are never touched.
     """
     order = topological_order(root)
-    results = [(v, v._prev) for v in order if v._prev]  # `_prev` builds its tuple: once per value
     grads = dict.fromkeys(order, 0.0)
     table = bug.local_grads
+    # Each op result with its operands and its local derivative, looked up once, not once per pass.
+    results = [(v, operands, table[(v._op, len(operands))]) for v in order if (operands := v._prev)]
     accumulate, chain = bug.accumulate, bug.chain
     for _ in range(bug.passes):
-        for v, _operands in results:  # a new forward pass makes the computed values afresh; leaves keep theirs
-            grads[v] = 0.0
+        for v, _operands, _local in results:  # a new forward pass makes the computed values afresh
+            grads[v] = 0.0  # (the leaves keep their grads)
         grads[root] = 1.0
-        for v, operands in reversed(results):
+        for v, operands, local_grad in reversed(results):
             grad = grads[v] if chain else 1.0  # without the chain rule, the local derivative alone
-            for child, local in zip(operands, table[(v._op, len(operands))](v, *operands)):
-                grads[child] = grads[child] + local * grad if accumulate else local * grad
+            locals_ = local_grad(v, *operands)
+            if accumulate:
+                for child, local in zip(operands, locals_):
+                    grads[child] += local * grad
+            else:
+                for child, local in zip(operands, locals_):
+                    grads[child] = local * grad
     return grads
 
 

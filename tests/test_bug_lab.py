@@ -173,3 +173,16 @@ def test_every_bug_has_a_title_and_a_lecture_moment():
     assert {"assign", "not_zeroed", "tanh_input", "exp_input"} <= set(BUGS_BY_KEY)
     for bug in BUGS[1:]:
         assert "lecture" in bug.moment
+
+
+def test_the_lab_stays_off_on_a_workspace_too_big_for_it():
+    """Past LAB_LIMIT values the lens shows the document's own grads and says it is too big."""
+    from micrograd_gui.bug_lab import LAB_LIMIT
+    from tests.workspaces import shared_chain_definitions
+
+    definitions = shared_chain_definitions(LAB_LIMIT // 2)
+    document = document_of(definitions)
+    assert len(document) > LAB_LIMIT
+    lens = BugLabLens(BUGS_BY_KEY["assign"], definitions[-1].name)
+    document.show_lens(lens)
+    assert lens.too_big and lens.result is None and document.grad_overlay is None

@@ -63,6 +63,7 @@ class GradCheckPanel(QWidget):
         self._generation = 0
         self._cancel: threading.Event | None = None
         self._checked: tuple[Definition, ...] | None = None  # the definitions the table describes
+        self._checked_lens: object = None  # and the lens on their grads (the bug lab's), if any
         self._relay = _Relay(self)
         self._results: list[LeafCheck] = []
 
@@ -142,6 +143,7 @@ class GradCheckPanel(QWidget):
         # The grads shown: with the bug lab on, the lab's backward is the one checked.
         analytic = {name: _shown(document, name) for name in document.names}
         self._checked = definitions
+        self._checked_lens = document.lens
         leaves = sum(1 for d in definitions if d.is_leaf)
         if leaves * len(definitions) <= INLINE_CHECK_LIMIT:
             try:
@@ -246,14 +248,17 @@ class GradCheckPanel(QWidget):
         self._update_button()
         if self._checked is None:
             return
-        if self._session.document.definitions != self._checked:
+        document = self._session.document
+        lens_changed = document.lens is not self._checked_lens  # the bug lab went on or off: other grads
+        if lens_changed or document.definitions != self._checked:
             self._checked = None
             self._generation += 1
             self._cancel_running()
             self._update_button()
             self._set_out_of_date(True)
             if self._results:
-                self.status.setText("Out of date: the workspace changed since this check")
+                what = "the grads shown changed" if lens_changed else "the workspace changed"
+                self.status.setText(f"Out of date: {what} since this check")
             else:
                 self.status.setText("The workspace changed: check again")
 

@@ -74,6 +74,7 @@ class GradPathsPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.view.setAccessibleName("Gradient paths")
+        self.view.setStyleSheet("QListWidget#gradPathsView::item { padding: 1px 2px; }")  # room for _ below
 
         top = QHBoxLayout()
         top.addWidget(self.explain_button)
@@ -147,7 +148,12 @@ class GradPathsPanel(QWidget):
             view.addItem(item)
         bold = QFont(view.font())
         bold.setBold(True)
-        for text in result.summary_lines():
+        document = self._session.document
+        summary = result.summary_lines()
+        shown = result.target in document and document.shown_grad(result.target)
+        if result.count and (document.backward_root != result.root or document.grads_stale or shown != result.total):
+            summary.append(f"(The table shows {result.target}.grad after Backward from {result.root}.)")
+        for text in summary:
             item = QListWidgetItem(text)
             item.setData(PATH_ROLE, [])
             item.setFont(bold)

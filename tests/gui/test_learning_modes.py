@@ -143,6 +143,7 @@ def test_predict_mode_follows_changes(window, qtbot):
 def test_why_this_grad_lists_the_lecture_path_and_highlights_it(window, qtbot):
     """Select a, press explainGradButton: the one path with its factors, the sum, and the path in the picture."""
     open_example(window, qtbot, "lecture.json")
+    find(window, QPushButton, "backwardButton").click()
     window.value_table.select_name("a")
     find(window, QPushButton, "explainGradButton").click()
     view = find(window, QListWidget, "gradPathsView")
@@ -171,9 +172,9 @@ def test_why_this_grad_of_a_reused_value_shows_two_paths_adding_to_two(window, q
     window.value_table.select_name("a")
     find(window, QPushButton, "explainGradButton").click()
     lines = window.learning_dock.grad_paths.lines()
-    assert len(lines) == 3 and lines[0].startswith("b → a: 1.0000 × 1.0000 = 1.0000")
+    assert len(lines) == 4 and lines[0].startswith("b → a: 1.0000 × 1.0000 = 1.0000")
     assert lines[2] == "Sum of the 2 paths: 1.0000 + 1.0000 = 2.0000 = db/da = a.grad"
-    assert window.learning_dock.tabs.currentWidget() is not None
+    assert lines[3] == "(The table shows a.grad after Backward from b.)"  # no backward has run yet
 
 
 def test_why_this_grad_of_a_net_lists_the_largest_paths_and_the_rest(window):
@@ -190,8 +191,8 @@ def test_why_this_grad_of_a_net_lists_the_largest_paths_and_the_rest(window):
     assert result is not None and result.count == 3 * 3**5 and not result.complete
     assert result.total == full_backward_grads(window.document, "out")["x"]
     lines = window.learning_dock.grad_paths.lines()
-    assert f"{result.count:,} paths in all" in lines[-3]
-    assert lines[-1].endswith("= dout/dx = x.grad")
+    assert f"{result.count:,} paths in all" in lines[-4]
+    assert lines[-2].endswith("= dout/dx = x.grad")
 
 
 def test_why_this_grad_needs_a_selection_and_goes_out_of_date(window, qtbot):
@@ -241,6 +242,7 @@ def test_bug_lab_on_the_reuse_example(window, qtbot):
     find(window, QPushButton, "backwardButton").click()  # backward runs with the bug
     assert grad_column(window)["a"] == "1.0000"
     choose_bug(window, "none")
+    assert "Out of date: the grads shown changed" in find(window, QLabel, "gradCheckStatus").text()
     assert grad_column(window) == {"a": "2.0000", "b": "1.0000"}
     assert not window.graph_view.node_item("a").grad_wrong
     assert model.index(0, 3).data(Qt.ItemDataRole.ForegroundRole) is None
@@ -312,4 +314,4 @@ def test_why_this_grad_of_a_big_workspace_runs_off_the_ui_thread(window, qtbot):
     assert panel.result is None and panel.lines()[0].startswith("Following the paths")
     qtbot.waitUntil(lambda: panel.result is not None, timeout=20_000)
     assert panel.result.total == full_backward_grads(window.document, root)["w0"]
-    assert panel.lines()[-1].endswith(f"= d{root}/dw0 = w0.grad")
+    assert panel.lines()[-2].endswith(f"= d{root}/dw0 = w0.grad")
