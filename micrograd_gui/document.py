@@ -292,6 +292,8 @@ class Document:
         # A learning tool's view of the grads (predict mode, the bug lab): see grad_overlay.py.
         self._lens: GradLens | None = None
         self._overlay: GradOverlay | None = None
+        self._notifying = 0  # listeners hearing of a change now (a listener may cause another)
+        self._lens_pending = False  # show_lens was called meanwhile: its notice waits for theirs
         self._listeners: list[Listener] = []
         self._groups: list[Group] = []
 
@@ -427,8 +429,15 @@ class Document:
         if not partial and self._lens is not None:  # before any listener reads it
             self._overlay = self._lens.grad_overlay(self)
         change = Change(structure, frozenset(names), tuple(appended), dropped, renamed)
-        for listener in list(self._listeners):
-            listener(change)
+        self._notifying += 1
+        try:
+            for listener in list(self._listeners):
+                listener(change)
+        finally:
+            self._notifying -= 1
+        if self._lens_pending and not self._notifying:  # a lens shown by a listener, now for everyone
+            self._lens_pending = False
+            self.show_lens(self._lens)
 
     # ---- building ---------------------------------------------------------
 
@@ -717,9 +726,14 @@ class Document:
 
         The lens is asked for its overlay now and after every change; like partial grads,
         nothing is recorded and `grad()` still gives the grads themselves. Call it again with
-        the same lens when the lens's own state changed (an answer revealed).
+        the same lens when the lens's own state changed (an answer revealed). Called by a
+        listener while the others are still to hear of a change, it waits for them: no
+        listener hears of the new overlay before it hears of the change.
         """
         self._lens = lens
+        if self._notifying:  # a listener is showing it: the others must first hear of the change in hand
+            self._lens_pending = True
+            return
         self._overlay = None if lens is None else lens.grad_overlay(self)
         self._notify(False, self._index, partial=True)
 

@@ -163,3 +163,24 @@ def test_a_value_with_many_uses_gets_a_short_line():
     assert question.line.count("…") == 2 and "(7 more uses)" in question.line
     assert question.line.endswith("= 55.0000")
     assert len(question.uses) == 4 and question.uses[-1] == "7 more"
+
+
+def test_a_lens_shown_by_a_listener_waits_for_the_others_to_hear_of_the_change():
+    """A listener that shows a lens while a change is being told makes no notice the later listeners
+    hear before that change (they would read a document they do not know yet)."""
+    document = document_of(LECTURE)
+    heard: list[tuple[str, bool]] = []
+
+    def first(change: Change) -> None:
+        heard.append(("first", change.structure))
+        if change.structure:
+            document.show_lens(GradQuiz("L"))
+
+    def second(change: Change) -> None:
+        heard.append(("second", change.structure))
+
+    document.add_listener(first)
+    document.add_listener(second)
+    document.add(Definition("z", data=1.0))
+    assert heard == [("first", True), ("second", True), ("first", False), ("second", False)]
+    assert document.shown_grad("a") is None

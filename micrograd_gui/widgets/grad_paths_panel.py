@@ -27,6 +27,7 @@ from micrograd_gui.widgets.controls import compact_button, monospace
 PATH_ROLE = Qt.ItemDataRole.UserRole  # an item's path, root first ([] for a summary line)
 INLINE_VALUES = 5_000  # a workspace this small is explained at once; a bigger one on a worker thread
 SUMMARY_INK = QColor("#37474f")
+INTRO = "Select a value in the table or the picture, then press Why this grad?"
 
 
 class GradPathsPanel(QWidget):
@@ -63,7 +64,7 @@ class GradPathsPanel(QWidget):
             "List every path from the Backward value down to the selected value, with the product of the"
             " local derivatives along each: they add up to its grad",
         )
-        self.title = QLabel("Select a value in the table or the picture, then press Why this grad?")
+        self.title = QLabel(INTRO)
         self.title.setObjectName("gradPathsTitle")
         self.title.setProperty("role", "hint")
         self.title.setWordWrap(True)
@@ -90,6 +91,7 @@ class GradPathsPanel(QWidget):
         self.view.viewport().installEventFilter(self)
         session.document.add_listener(self._on_document_changed)
         root_choice.currentTextChanged.connect(self._on_root_changed)
+        session.workspace_replaced.connect(self._on_workspace_replaced)
 
     # ---- public -------------------------------------------------------------------
 
@@ -199,6 +201,11 @@ class GradPathsPanel(QWidget):
         still = all(v.label in document and document.value(v.label) is v for v in (root, target))
         if not still or (change.structure and not change.appended):  # new values elsewhere change no path
             self._forget("The workspace changed")
+
+    def _on_workspace_replaced(self) -> None:
+        """New, Open or an example: nothing of the old explanation applies."""
+        self._forget("")
+        self.title.setText(INTRO)
 
     def _on_root_changed(self, root: str) -> None:
         if self._explained is not None and root != self._explained[0].label:

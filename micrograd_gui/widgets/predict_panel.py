@@ -98,6 +98,7 @@ class PredictPanel(QWidget):
         self.restart_button.clicked.connect(self.restart)
         session.document.add_listener(self._on_document_changed)
         root_choice.currentTextChanged.connect(self._on_root_changed)
+        session.workspace_replaced.connect(self._on_workspace_replaced)
         self._show()
 
     # ---- public ------------------------------------------------------------------
@@ -227,6 +228,13 @@ class PredictPanel(QWidget):
             self._notice = "The workspace changed, so the quiz started again."
             self._set_feedback("", "")
         self._show()
+
+    def _on_workspace_replaced(self) -> None:
+        """New, Open or an example: the quiz (still on) starts on the new workspace."""
+        if self._quiz is not None:
+            self._notice = "A new workspace: the quiz starts on it." if len(self._session.document) else ""
+            self._set_feedback("", "")
+            self._show()
 
     def _on_root_changed(self, root: str) -> None:
         if self._quiz is not None and root != self._quiz.root:

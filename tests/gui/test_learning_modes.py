@@ -315,3 +315,20 @@ def test_why_this_grad_of_a_big_workspace_runs_off_the_ui_thread(window, qtbot):
     qtbot.waitUntil(lambda: panel.result is not None, timeout=20_000)
     assert panel.result.total == full_backward_grads(window.document, root)["w0"]
     assert panel.lines()[-2].endswith(f"= d{root}/dw0 = w0.grad")
+
+
+def test_new_and_open_leave_no_stale_text_in_the_new_tabs(window, qtbot):
+    """After File > New the paths and the quiz speak of nothing from the old workspace."""
+    open_example(window, qtbot, "lecture.json")
+    window.value_table.select_name("a")
+    find(window, QPushButton, "explainGradButton").click()
+    find(window, QPushButton, "quizModeButton").click()
+    answer(window, "1")
+    window.file_actions.new_action.trigger()
+    assert window.learning_dock.grad_paths.lines() == []
+    assert find(window, QLabel, "gradPathsTitle").text().startswith("Select a value")
+    prompt = find(window, QLabel, "quizPrompt").text()
+    assert "L" not in prompt.replace("Backward", "") and "Choose a value" in prompt
+    assert find(window, QLabel, "quizScore").text() == ""
+    open_example(window, qtbot, "reuse.json")
+    assert "what is b.grad" in find(window, QLabel, "quizPrompt").text()
