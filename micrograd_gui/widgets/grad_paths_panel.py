@@ -36,10 +36,12 @@ class GradPathsPanel(QWidget):
     the local derivatives along it, then their sum, which is the grad. Too many to list (an
     MLP): the largest by magnitude, how many there are and what the rest add up to.
     `gradPathsTitle` says what is explained. Hovering a line (or making it current) emits
-    `path_highlighted(names)`, root first, for the picture; [] clears it.
+    `path_highlighted(names)`, root first, for the picture; [] clears it. `explained()` follows
+    each explanation asked for.
     """
 
     path_highlighted = Signal(list)
+    explained = Signal()
 
     def __init__(
         self,
@@ -120,6 +122,7 @@ class GradPathsPanel(QWidget):
         root_value, target_value = document.value(root), document.value(target)
         self._explained = (root_value, target_value)
         self.title.setText(f"Why is {target}.grad what it is? Every path from {root} down to {target}:")
+        self.explained.emit()
         if len(document) <= INLINE_VALUES:
             self._show(generation, explain_grad(root_value, target_value))
         else:

@@ -75,6 +75,7 @@ class LearningDock(QDockWidget):
         self.grad_check.check_finished.connect(self._on_check_finished)
         self.predict.mode_changed.connect(self._on_predict_mode)
         self.bug_lab.bug_changed.connect(self._on_bug_changed)
+        self.grad_paths.explained.connect(lambda: self.tabs.setCurrentWidget(self.grad_paths))
 
         panel = self.step_through
         self._actions = [
@@ -85,6 +86,11 @@ class LearningDock(QDockWidget):
             None,
             self._pressing(
                 self.grad_check.check_button, "&Check gradients", "actionCheckGradients", shortcuts.CHECK_GRADIENTS
+            ),
+            None,
+            self._pressing(self.predict.mode_button, "P&redict mode", "actionPredictMode", shortcuts.PREDICT_MODE),
+            self._pressing(
+                self.grad_paths.explain_button, "&Why this grad?", "actionExplainGrad", shortcuts.EXPLAIN_GRAD
             ),
         ]
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QLineEdit, Q
 from engine import format_decimals
 from micrograd_gui import assets
 from micrograd_gui.bug_lab import BUGS_BY_KEY
+from micrograd_gui.widgets.graph_items import ACTIVE_INK, VISITED_FILL
 from tests.gui.clicks import find
 from tests.gui.test_learning_tools import build, choose_root, full_backward_grads
 
@@ -72,7 +73,8 @@ def test_predict_mode_hides_every_grad_then_reveals_each_answer(window, qtbot):
     assert table["L"] == "1.0000" and table["f"] == "4.0000" and table["d"] == "-2.0000" and table["a"] == "?"
     assert picture_grads(window)["f"] == "grad 4.0000" and picture_grads(window)["a"] == "grad ?"
     assert "what is e.grad" in prompt.text()
-    assert window.graph_view._step_active == "e"  # the value asked is highlighted in the picture
+    assert window.graph_view.node_item("e").outline == ACTIVE_INK  # the value asked, highlighted in the picture
+    assert window.graph_view.node_item("f").fill == VISITED_FILL and window.graph_view.node_item("a").fill is None
     mode.click()
     assert grad_column(window) == before
     assert window.undo_stack.count() == 1  # the backward: the quiz recorded nothing
@@ -332,3 +334,22 @@ def test_new_and_open_leave_no_stale_text_in_the_new_tabs(window, qtbot):
     assert find(window, QLabel, "quizScore").text() == ""
     open_example(window, qtbot, "reuse.json")
     assert "what is b.grad" in find(window, QLabel, "quizPrompt").text()
+
+
+def test_the_learn_menu_turns_predict_on_and_explains_a_grad(window, qtbot):
+    """Learn > Predict mode and Learn > Why this grad? press the tabs' buttons and show their tabs."""
+    from PySide6.QtGui import QAction
+
+    open_example(window, qtbot, "lecture.json")
+    tabs = find(window, QTabWidget, "learningTabs")
+    window.value_table.select_name("a")
+    find(window, QAction, "actionExplainGrad").trigger()
+    assert tabs.currentWidget() is window.learning_dock.grad_paths
+    assert window.learning_dock.grad_paths.lines()[0].startswith("L → d → e → a")
+    predict = find(window, QAction, "actionPredictMode")
+    assert "Ctrl+Shift+P" in find(window, QPushButton, "quizModeButton").toolTip()
+    predict.trigger()
+    assert tabs.currentWidget() is window.learning_dock.predict
+    assert find(window, QPushButton, "quizModeButton").isChecked()
+    predict.trigger()
+    assert not find(window, QPushButton, "quizModeButton").isChecked()
