@@ -14,7 +14,7 @@ STEP_BACK = "Shift+F10"
 PLAY = "F5"
 RESET_STEPS = "Ctrl+F10"
 CHECK_GRADIENTS = "Ctrl+Shift+K"
-PREDICT_MODE = "Ctrl+Shift+P"
+PREDICT_MODE = "Ctrl+Shift+R"  # R for reveal
 EXPLAIN_GRAD = "Ctrl+Shift+W"
 FOCUS_EXPRESSION = "Ctrl+L"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QPushButton, QTabWidget, QWidget
 
@@ -24,6 +25,9 @@ class LearningDock(QDockWidget):
     Why this grad? (`grad_paths`, explaining the value `selected_name()` names) and
     Bug lab (`bug_lab`).
 
+    `highlight_changed(active, visited)` relays the step-through's and Predict mode's marks for the
+    picture (the value at hand, and those done).
+
     `menu_actions()` are the window's Learn menu: each presses one of the tabs' buttons, with a
     keyboard shortcut that works wherever the focus is (the buttons' tooltips name it).
 
@@ -31,6 +35,8 @@ class LearningDock(QDockWidget):
     tools that would show other grads are off: Predict mode turns every other tab off (their
     numbers would give the answers away); a bug turns the step-through and Predict off.
     """
+
+    highlight_changed = Signal(object, list)
 
     def __init__(
         self,
@@ -75,6 +81,8 @@ class LearningDock(QDockWidget):
         self.grad_check.check_finished.connect(self._on_check_finished)
         self.predict.mode_changed.connect(self._on_predict_mode)
         self.bug_lab.bug_changed.connect(self._on_bug_changed)
+        self.step_through.highlight_changed.connect(self.highlight_changed)
+        self.predict.highlight_changed.connect(self.highlight_changed)
         self.grad_paths.explained.connect(lambda: self.tabs.setCurrentWidget(self.grad_paths))
 
         panel = self.step_through

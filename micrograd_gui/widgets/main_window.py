@@ -530,8 +530,7 @@ class MainWindow(QMainWindow):
         dock = self.learning_dock = LearningDock(
             self.session, self.backward_panel.backward_from, self.value_table.current_name, self
         )
-        dock.step_through.highlight_changed.connect(self.graph_view.set_step_highlight)
-        dock.predict.highlight_changed.connect(self.graph_view.set_step_highlight)
+        dock.highlight_changed.connect(self.graph_view.set_step_highlight)
         dock.grad_paths.path_highlighted.connect(self.graph_view.set_path_highlight)
         self.add_dock(dock, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.centre_area.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)  # compact: the graph keeps room

@@ -347,9 +347,23 @@ def test_the_learn_menu_turns_predict_on_and_explains_a_grad(window, qtbot):
     assert tabs.currentWidget() is window.learning_dock.grad_paths
     assert window.learning_dock.grad_paths.lines()[0].startswith("L → d → e → a")
     predict = find(window, QAction, "actionPredictMode")
-    assert "Ctrl+Shift+P" in find(window, QPushButton, "quizModeButton").toolTip()
+    assert "Ctrl+Shift+R" in find(window, QPushButton, "quizModeButton").toolTip()
     predict.trigger()
     assert tabs.currentWidget() is window.learning_dock.predict
     assert find(window, QPushButton, "quizModeButton").isChecked()
     predict.trigger()
     assert not find(window, QPushButton, "quizModeButton").isChecked()
+
+
+def test_every_shortcut_of_the_app_is_its_own(window):
+    """No two actions or buttons share a key (Predict mode's must not take Presentation's)."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    keys: dict[str, str] = {}
+    for widget in [*window.findChildren(QAction), *window.findChildren(QPushButton)]:
+        sequences = widget.shortcuts() if isinstance(widget, QAction) else [widget.shortcut()]
+        for sequence in sequences:
+            key = sequence.toString(QKeySequence.SequenceFormat.PortableText)
+            if key:
+                owner = widget.objectName() or widget.text()
+                assert keys.setdefault(key, owner) == owner, (key, keys[key], owner)
