@@ -37,6 +37,8 @@ STYLE_SHEET = "style.qss"
 # Colours the code paints with (the style sheet holds the rest).
 ERROR_COLOUR = QColor("#c62828")
 STALE_COLOUR = QColor("#9e9e9e")
+WRONG_GRAD_COLOUR = QColor("#c62828")  # a grad the bug lab's backward got wrong
+WRONG_GRAD_FILL = QColor("#fdecea")
 
 _ICON_SIZES = (16, 20, 24, 32, 48, 64, 128)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from engine import Value, format_number
+from micrograd_gui.grad_overlay import GradLens, GradOverlay
 
 MAX_NAME_LENGTH = 32
 MAX_DEFINITIONS = 100_000
@@ -288,6 +289,11 @@ class Document:
         # Grads of a backward pass in progress (the step-through), shown instead of the last
         # backward's until any other change; never part of grad_state(), so no undo step records them.
         self._partial: dict[str, float] | None = None
+        # A learning tool's view of the grads (predict mode, the bug lab): see grad_overlay.py.
+        self._lens: GradLens | None = None
+        self._overlay: GradOverlay | None = None
+        self._notifying = 0  # listeners hearing of a change now (a listener may cause another)
+        self._lens_pending = False  # show_lens was called meanwhile: its notice waits for theirs
         self._listeners: list[Listener] = []
         self._groups: list[Group] = []
 
@@ -321,6 +327,26 @@ class Document:
     def grad(self, name: str) -> float:
         grads = self._grads if self._partial is None else self._partial
         return grads.get(name, 0.0)
+
+    def shown_grad(self, name: str) -> float | None:
+        """The grad the table and the picture show: `grad(name)`, or a learning tool's in its place
+        (see `show_lens`); None for a grad hidden from view, shown as `?`."""
+        overlay = self._overlay
+        if overlay is None:
+            return self.grad(name)
+        shown = overlay.grads.get(name)
+        if shown is None and not overlay.hide_others:
+            return self.grad(name)
+        return shown
+
+    def expected_grad(self, name: str) -> float | None:
+        """The correct grad of a value whose shown grad is wrong (the bug lab marks it); else None."""
+        return None if self._overlay is None else self._overlay.expected.get(name)
+
+    @property
+    def grad_overlay(self) -> GradOverlay | None:
+        """The learning tool's overlay shown now (None: the document's own grads)."""
+        return self._overlay
 
     @property
     def grads_stale(self) -> bool:
@@ -400,9 +426,18 @@ class Document:
     ) -> None:
         if not partial and self._partial is not None:  # any real change ends a pass in progress
             self._apply_grads()
+        if not partial and self._lens is not None:  # before any listener reads it
+            self._overlay = self._lens.grad_overlay(self)
         change = Change(structure, frozenset(names), tuple(appended), dropped, renamed)
-        for listener in list(self._listeners):
-            listener(change)
+        self._notifying += 1
+        try:
+            for listener in list(self._listeners):
+                listener(change)
+        finally:
+            self._notifying -= 1
+        if self._lens_pending and not self._notifying:  # a lens shown by a listener, now for everyone
+            self._lens_pending = False
+            self.show_lens(self._lens)
 
     # ---- building ---------------------------------------------------------
 
@@ -685,6 +720,26 @@ class Document:
         """Show the last backward's grads again (no-op when no pass is in progress)."""
         if self._partial is not None:
             self._notify(False, self._index)
+
+    def show_lens(self, lens: GradLens | None) -> None:
+        """Show the grads as `lens` sees them (None: as they are), until another lens replaces it.
+
+        The lens is asked for its overlay now and after every change; like partial grads,
+        nothing is recorded and `grad()` still gives the grads themselves. Call it again with
+        the same lens when the lens's own state changed (an answer revealed). Called by a
+        listener while the others are still to hear of a change, it waits for them: no
+        listener hears of the new overlay before it hears of the change.
+        """
+        self._lens = lens
+        if self._notifying:  # a listener is showing it: the others must first hear of the change in hand
+            self._lens_pending = True
+            return
+        self._overlay = None if lens is None else lens.grad_overlay(self)
+        self._notify(False, self._index, partial=True)
+
+    @property
+    def lens(self) -> GradLens | None:
+        return self._lens
 
     def zero_grads(self) -> None:
         self.set_grads({}, None, False)

@@ -14,6 +14,8 @@ STEP_BACK = "Shift+F10"
 PLAY = "F5"
 RESET_STEPS = "Ctrl+F10"
 CHECK_GRADIENTS = "Ctrl+Shift+K"
+PREDICT_MODE = "Ctrl+Shift+R"  # R for reveal
+EXPLAIN_GRAD = "Ctrl+Shift+W"
 FOCUS_EXPRESSION = "Ctrl+L"
 
 # The Combine group's buttons, in the order they are laid out: + − × ÷ xⁿ tanh exp log relu.

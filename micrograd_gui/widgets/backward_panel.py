@@ -71,7 +71,10 @@ class BackwardPanel(QGroupBox):
         self.backward_button.setEnabled(has_values)
         root = document.backward_root
         self.zero_grads_button.setEnabled(root is not None)
-        if document.showing_partial_grads:
+        overlay = document.grad_overlay
+        if overlay is not None:
+            text = "Grads: hidden until predicted (Learn panel)" if overlay.hide_others else f"Grads: {overlay.reason}"
+        elif document.showing_partial_grads:
             text = "Grads: a backward pass in progress (Learn panel)"
         elif root is None:
             text = "Grads: none yet" if has_values else "Create values, then run backward"

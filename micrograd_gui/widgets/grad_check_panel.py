@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine import format_decimals
 from micrograd_gui.commands import RunBackward
-from micrograd_gui.document import Change, Definition, DocumentError
+from micrograd_gui.document import Change, Definition, Document, DocumentError
 from micrograd_gui.gradcheck import GradCheckCancelledError, LeafCheck, check_gradients, summary
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.controls import compact_button, monospace
@@ -64,6 +64,7 @@ class GradCheckPanel(QWidget):
         self._generation = 0
         self._cancel: threading.Event | None = None
         self._checked: tuple[Definition, ...] | None = None  # the definitions the table describes
+        self._checked_lens: object = None  # and the lens on their grads (the bug lab's), if any
         self._relay = _Relay(self)
         self._results: list[LeafCheck] = []
 
@@ -140,8 +141,10 @@ class GradCheckPanel(QWidget):
         if not session.push(RunBackward, document, root):
             return False
         definitions = document.definitions
-        analytic = {name: document.grad(name) for name in document.names}
+        # The grads shown: with the bug lab on, the lab's backward is the one checked.
+        analytic = {name: _shown(document, name) for name in document.names}
         self._checked = definitions
+        self._checked_lens = document.lens
         leaves = sum(1 for d in definitions if d.is_leaf)
         if leaves * len(definitions) <= INLINE_CHECK_LIMIT:
             try:
@@ -248,14 +251,17 @@ class GradCheckPanel(QWidget):
         self._update_button()
         if self._checked is None:
             return
-        if self._session.document.definitions != self._checked:
+        document = self._session.document
+        lens_changed = document.lens is not self._checked_lens  # the bug lab went on or off: other grads
+        if lens_changed or document.definitions != self._checked:
             self._checked = None
             self._generation += 1
             self._cancel_running()
             self._update_button()
             self._set_out_of_date(True)
             if self._results:
-                self.status.setText("Out of date: the workspace changed since this check")
+                what = "the grads shown changed" if lens_changed else "the workspace changed"
+                self.status.setText(f"Out of date: {what} since this check")
             else:
                 self.status.setText("The workspace changed: check again")
 
@@ -305,6 +311,11 @@ def _emit(signal: SignalInstance, *args: object) -> None:
         signal.emit(*args)
     except RuntimeError:  # the panel is gone: nobody is waiting for the result
         pass
+
+
+def _shown(document: Document, name: str) -> float:
+    grad = document.shown_grad(name)
+    return document.grad(name) if grad is None else grad
 
 
 def _format(x: float) -> str:

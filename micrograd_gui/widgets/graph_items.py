@@ -28,6 +28,8 @@ VISITED_FILL = QColor("#e3f4e1")
 GROUP_FILL = QColor("#f1eefa")  # a collapsed neuron, layer or net
 GROUP_WIDTH = 2.0
 GROUP_RADIUS = 8.0
+PATH_FILL = QColor("#f1e6fa")  # a path of the chain rule (Why this grad?)
+PATH_INK = QColor("#8e44ad")
 BORDER = QColor("#c8c8c8")
 BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
 TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
@@ -150,6 +152,7 @@ class NodeItem(QGraphicsItem):
         self._texts = [f.text for f in node.fields]
         self._widths = [metrics.horizontalAdvance(text) for text in self._texts]
         self._grad_stale = False
+        self._grad_wrong = False
         self.fill: QColor | None = None
         self.outline: QColor | None = None
         self.role_fill: QColor | None = None  # the fill of its role when nothing marks it
@@ -169,8 +172,13 @@ class NodeItem(QGraphicsItem):
     def texts(self) -> list[str]:
         return list(self._texts)
 
-    def set_texts(self, texts: Iterable[str], grad_stale: bool = False) -> None:
-        changed = grad_stale != self._grad_stale
+    @property
+    def grad_wrong(self) -> bool:
+        """Whether the grad shown is marked as wrong (the bug lab)."""
+        return self._grad_wrong
+
+    def set_texts(self, texts: Iterable[str], grad_stale: bool = False, grad_wrong: bool = False) -> None:
+        changed = grad_stale != self._grad_stale or grad_wrong != self._grad_wrong
         for i, text in enumerate(texts):
             if i < len(self._texts) and self._texts[i] != text:
                 self._texts[i] = text
@@ -178,6 +186,7 @@ class NodeItem(QGraphicsItem):
                 changed = True
         if changed:
             self._grad_stale = grad_stale
+            self._grad_wrong = grad_wrong
             self.update()
 
     def set_colours(self, fill: QColor | None, outline: QColor | None) -> None:
@@ -228,6 +237,8 @@ class NodeItem(QGraphicsItem):
                 painter.drawLine(a, b)
         else:
             painter.drawRect(self._rect)
+            if self._grad_wrong and len(self._cells) > 2:
+                painter.fillRect(self._cells[2].adjusted(0.5, 0.5, -0.5, -0.5), assets.WRONG_GRAD_FILL)
             painter.setPen(_pen(ink, LINE_WIDTH, lod))
             for a, b in self._separators:
                 painter.drawLine(a, b)
@@ -239,7 +250,7 @@ class NodeItem(QGraphicsItem):
         painter.setFont(self._font)
         shift = (self._metrics.ascent() - self._metrics.descent()) / 2
         for i, ((cx, cy), room, text, width) in enumerate(zip(self._centres, self._rooms, self._texts, self._widths)):
-            painter.setPen(assets.STALE_COLOUR if (i == 2 and self._grad_stale) else ink)
+            painter.setPen(self._text_colour(i, ink))
             if width <= room:
                 painter.drawText(QPointF(cx - width / 2, cy + shift), text)
             else:  # numbers change without a new layout: squeeze the text into its cell
@@ -248,6 +259,11 @@ class NodeItem(QGraphicsItem):
                 painter.scale(room / width, 1.0)
                 painter.drawText(QPointF(-width / 2, 0), text)
                 painter.restore()
+
+    def _text_colour(self, index: int, ink: QColor) -> QColor:
+        if index == 2 and self._grad_wrong:
+            return assets.WRONG_GRAD_COLOUR
+        return assets.STALE_COLOUR if (index == 2 and self._grad_stale) else ink
 
 
 def _edge_path(edge: LayoutEdge, path: QPainterPath) -> None:

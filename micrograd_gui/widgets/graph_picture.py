@@ -8,16 +8,16 @@ place, so nothing moves.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 from PySide6.QtCore import QObject, QRectF
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from engine import format_decimals
 from micrograd_gui import collapse, render
 from micrograd_gui.document import Document
-from micrograd_gui.render import Layout
+from micrograd_gui.render import Layout, LayoutEdge
 from micrograd_gui.roles import value_role
 from micrograd_gui.widgets.graph_items import (
     ACTIVE_FILL,
@@ -25,6 +25,8 @@ from micrograd_gui.widgets.graph_items import (
     BACKGROUND,
     BLOCK_INK,
     HIGHLIGHT_WIDTH,
+    PATH_FILL,
+    PATH_INK,
     ROLE_FILLS,
     SELECTED_FILL,
     SELECTED_INK,
@@ -106,22 +108,25 @@ class Picture:
             item.set_role_fill(role_fill)
             for copy in copies.get(name, ()):
                 copy.set_role_fill(role_fill)
+            grad = document.shown_grad(name)  # a learning tool's in place of the document's, or hidden
+            wrong = document.expected_grad(name) is not None
             texts = [
                 name,
                 f"data {format_decimals(document.data(name))}",
-                f"grad {format_decimals(document.grad(name))}",
+                "grad ?" if grad is None else f"grad {format_decimals(grad)}",
             ]
-            item.set_texts(texts, stale)
+            item.set_texts(texts, stale, wrong)
             for copy in copies.get(name, ()):
-                copy.set_texts(texts, stale)
+                copy.set_texts(texts, stale, wrong)
         for group_name, item in self.groups.items():
             output = self._group_output(document, group_name)
             if output is not None and len(item.node.fields) == 3:
+                grad = document.shown_grad(output)
                 numbers = [
                     f"data {format_decimals(document.data(output))}",
-                    f"grad {format_decimals(document.grad(output))}",
+                    "grad ?" if grad is None else f"grad {format_decimals(grad)}",
                 ]
-                item.set_texts([item.node.fields[0].text, *numbers], stale)
+                item.set_texts([item.node.fields[0].text, *numbers], stale, document.expected_grad(output) is not None)
 
     def _group_output(self, document: Document, group_name: str) -> str | None:
         """The one output of a collapsed group, found once per picture (its structure does not change)."""
@@ -132,14 +137,23 @@ class Picture:
         return self._group_outputs[group_name]
 
     def show_marks(
-        self, active: str | None, visited: Collection[str], selected: str | None, selected_group: str | None = None
+        self,
+        active: str | None,
+        visited: Collection[str],
+        selected: str | None,
+        selected_group: str | None = None,
+        path: Sequence[str] = (),
     ) -> None:
         """Colour the selected value (or collapsed group), the backward step's active value and its edges,
-        and the values it visited."""
+        the values it visited, and a path of the chain rule (`path`, from the root down: its values and
+        the edges between them)."""
+        on_path = set(path)
         for name, item in self.values.items():
             fill, outline = None, None
             if name == active:
                 fill, outline = ACTIVE_FILL, ACTIVE_INK
+            elif name in on_path:
+                fill, outline = PATH_FILL, PATH_INK
             elif name in visited:
                 fill = VISITED_FILL
             if name == selected:
@@ -147,8 +161,12 @@ class Picture:
             item.set_colours(fill, outline)
             for copy in self.copies.get(name, ()):
                 copy.set_colours(fill, outline)
+        path_ops = set(path[:-1])  # the ops the path goes through: each value's but the last
         for name, item in self.ops.items():
-            item.set_colours(ACTIVE_FILL if name == active else None, ACTIVE_INK if name == active else None)
+            if name == active:
+                item.set_colours(ACTIVE_FILL, ACTIVE_INK)
+            else:
+                item.set_colours(*((PATH_FILL, PATH_INK) if name in path_ops else (None, None)))
         for item in self.groups.values():
             item.set_colours(SELECTED_FILL if item.name == selected_group else None, None)
         if self.overview is not None:
@@ -178,9 +196,23 @@ class Picture:
             around.update(copy.node.id for copy in self.copies.get(active, ()))
             for edge in self.layout.edges:
                 if edge.head == render.op_id(active) or edge.tail in around:
-                    highlight = EdgeHighlight(edge, ACTIVE_INK)
-                    self.scene.addItem(highlight)
-                    self.highlights.append(highlight)
+                    self._highlight(edge, ACTIVE_INK)
+        if len(path) > 1 and self.layout is not None:
+            # Each step of the path: the operand (or its dashed copy) -> the user's op -> the user.
+            steps = {(render.op_id(user), operand) for user, operand in zip(path, path[1:])}
+            for edge in self.layout.edges:
+                kind, tail = render.parse_node_id(edge.tail)
+                if kind == "op":
+                    wanted = tail in path_ops and edge.head == render.value_id(tail)
+                else:  # a collapsed group's edges are no step of a path between values
+                    wanted = kind != "group" and (edge.head, tail) in steps
+                if wanted:
+                    self._highlight(edge, PATH_INK)
+
+    def _highlight(self, edge: LayoutEdge, colour: QColor) -> None:
+        highlight = EdgeHighlight(edge, colour)
+        self.scene.addItem(highlight)
+        self.highlights.append(highlight)
 
     def discard(self) -> Iterator[None]:
         """Free the items a few at a time (yielding between them), then the scene.

@@ -7,7 +7,7 @@ on a zoomable `GraphCanvas` (graph_canvas.py); a `LayoutScheduler`
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
@@ -66,6 +66,7 @@ class GraphView(QWidget):
         self._selected_group: str | None = None
         self._select_after: str | None = None  # a value to select once the picture that shows it comes
         self._scroll_after: str | None = None  # a step's value to scroll to, likewise
+        self._path: tuple[str, ...] = ()
         self._message = ""
         self._follow_fit = True  # refit new pictures until the user zooms
         self._text_scale = 1.0  # presentation mode draws the picture bigger
@@ -242,6 +243,17 @@ class GraphView(QWidget):
         else:
             self.node_double_clicked.emit(name)
 
+    def set_path_highlight(self, path: Sequence[str]) -> None:
+        """Mark one path of the chain rule, from the root down to a value: its values, ops and edges.
+
+        `set_path_highlight(())` clears it.
+        """
+        self._path = tuple(path)
+        self._apply_colours()
+
+    def path_highlight(self) -> tuple[str, ...]:
+        return self._path
+
     def message(self) -> str:
         """The error the panel shows ('' if none)."""
         return self._message
@@ -282,7 +294,11 @@ class GraphView(QWidget):
         lines = [f"{name}: a leaf" if definition.is_leaf else f"{name} = {definition.formula}"]
         lines.append(f"data {format_decimals(value.data)}")
         stale = "  (stale: run backward again)" if document.grads_stale else ""
-        lines.append(f"grad {format_decimals(document.grad(name))}{stale}")
+        grad = document.shown_grad(name)  # never gives away a hidden grad
+        lines.append(f"grad {'?' if grad is None else format_decimals(grad)}{stale}")
+        expected = document.expected_grad(name)
+        if expected is not None:
+            lines.append(f"  wrong: the correct grad is {format_decimals(expected)}")
         formulas = LOCAL_GRAD_FORMULAS.get((definition.op, len(operands)))
         if formulas:
             lines.append("local derivatives:")
@@ -362,7 +378,9 @@ class GraphView(QWidget):
             self._picture.show_blocks(self.zoom() * overview.node_height < BLOCK_BELOW)
 
     def _apply_colours(self) -> None:
-        self._picture.show_marks(self._step_active, self._step_visited, self._selected, self._selected_group)
+        self._picture.show_marks(
+            self._step_active, self._step_visited, self._selected, self._selected_group, self._path
+        )
 
     # ---- zoom -----------------------------------------------------------------------------
 

@@ -530,8 +530,11 @@ class MainWindow(QMainWindow):
         tool_bar.setMovable(False)
         tool_bar.addWidget(self.expression_bar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tool_bar)
-        dock = self.learning_dock = LearningDock(self.session, self.backward_panel.backward_from, self)
-        dock.step_through.highlight_changed.connect(self.graph_view.set_step_highlight)
+        dock = self.learning_dock = LearningDock(
+            self.session, self.backward_panel.backward_from, self.value_table.current_name, self
+        )
+        dock.highlight_changed.connect(self.graph_view.set_step_highlight)
+        dock.grad_paths.path_highlighted.connect(self.graph_view.set_path_highlight)
         self.add_dock(dock, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.centre_area.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)  # compact: the graph keeps room
         self.view_menu.addSeparator()

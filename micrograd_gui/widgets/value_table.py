@@ -36,6 +36,7 @@ from micrograd_gui.widgets.controls import mark_invalid
 NAME, OP, DATA, GRAD = range(4)
 COLUMNS = ("Name", "Op", "Data", "Grad")
 STALE_TIP = "Stale: a number changed since the last backward pass. Run backward again."
+HIDDEN_GRAD = "?"  # a grad hidden until it is guessed (predict mode)
 # Columns are sized to what they show, read from this many rows at each end of a big workspace.
 FIT_SAMPLE = 50
 WIDEST_CANDIDATES = 8  # only the longest few texts (by characters) are measured: a far shorter one is not wider
@@ -91,7 +92,10 @@ class ValueTableModel(QAbstractTableModel):
             return name
         if column == OP:
             return self._document.definition(name).formula
-        return format_decimals(self._document.data(name) if column == DATA else self._document.grad(name))
+        if column == DATA:
+            return format_decimals(self._document.data(name))
+        grad = self._document.shown_grad(name)
+        return HIDDEN_GRAD if grad is None else format_decimals(grad)
 
     def row_of(self, name: str) -> int:
         return self._document.position(name) if name in self._document else -1
@@ -112,6 +116,8 @@ class ValueTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(RIGHT if column in (DATA, GRAD) else LEFT)
+        if column == GRAD and document.grad_overlay is not None:
+            return self._overlay_data(name, role)
         if column == GRAD and document.grads_stale:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return assets.STALE_COLOUR
@@ -146,6 +152,26 @@ class ValueTableModel(QAbstractTableModel):
         if index.column() == DATA and self._document.definition(self._names[index.row()]).is_leaf:
             return flags | Qt.ItemFlag.ItemIsEditable
         return flags
+
+    def _overlay_data(self, name: str, role: int) -> Any:
+        """A Grad cell while a learning tool shows its own grads: a wrong one is marked."""
+        document = self._document
+        expected = document.expected_grad(name)
+        if expected is not None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return assets.WRONG_GRAD_COLOUR
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return assets.WRONG_GRAD_FILL
+        if role == Qt.ItemDataRole.ToolTipRole:
+            overlay = document.grad_overlay
+            reason = overlay.reason if overlay is not None else ""
+            shown = document.shown_grad(name)
+            if shown is None:
+                return f"{name}.grad: {reason}"
+            if expected is not None:
+                return f"{name}.grad {reason}: {shown!r}; the correct grad is {expected!r}"
+            return f"{name}.grad = {shown!r}"
+        return None
 
     def _tool_tip(self, name: str, column: int) -> str | None:
         document = self._document

@@ -499,7 +499,13 @@ def test_learn_dock_shows_the_tab_of_the_tool_that_acted(window, qtbot):
     build(window, NEURON)
     choose_root(window, "o")
     tabs = find(window, QTabWidget, "learningTabs")
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Step through backward", "Gradient check"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "Step through backward",
+        "Gradient check",
+        "Predict",
+        "Why this grad?",
+        "Bug lab",
+    ]
     assert tabs.currentWidget().isAncestorOf(find(window, QPushButton, "stepBackwardButton"))
     check = find(window, QPushButton, "gradCheckButton")
     assert not check.isVisible()

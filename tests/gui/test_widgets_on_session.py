@@ -16,13 +16,16 @@ from micrograd_gui.recovery import RecoveryFile, pending_recoveries
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.background_jobs import BackgroundJobs
 from micrograd_gui.widgets.backward_panel import BackwardPanel
+from micrograd_gui.widgets.bug_lab_panel import BugLabPanel
 from micrograd_gui.widgets.expression_bar import ExpressionBar
 from micrograd_gui.widgets.file_actions import FileActions
 from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.grad_check_panel import GradCheckPanel
+from micrograd_gui.widgets.grad_paths_panel import GradPathsPanel
 from micrograd_gui.widgets.learning_dock import LearningDock
 from micrograd_gui.widgets.name_combo import NameCombo
 from micrograd_gui.widgets.op_buttons import OpButtons
+from micrograd_gui.widgets.predict_panel import PredictPanel
 from micrograd_gui.widgets.recent_files import RecentFiles
 from micrograd_gui.widgets.recovery_keeper import RecoveryKeeper
 from micrograd_gui.widgets.step_through_panel import StepThroughPanel
@@ -188,6 +191,66 @@ def test_learning_dock_shows_the_tab_that_acted(session, qtbot):
     dock.tabs.setCurrentWidget(dock.grad_check)
     assert dock.step_through.step()
     assert dock.tabs.currentWidget() is dock.step_through
+
+
+def test_predict_panel_quizzes_on_a_session(session, qtbot):
+    """PredictPanel hides every grad, takes answers, scores them and shows every grad again when off."""
+    lecture(session)
+    session.document.backward("L")
+    root = NameCombo(session.document, "root", follow_newest=True)
+    panel = PredictPanel(session, root)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(root)
+    highlights = []
+    panel.highlight_changed.connect(lambda asked, revealed: highlights.append((asked, revealed)))
+    panel.mode_button.click()
+    assert all(session.document.shown_grad(name) is None for name in session.document.names)
+    assert highlights[-1] == ("L", [])
+    panel.answer_edit.setText("1")
+    assert panel.check_answer()
+    panel.answer_edit.setText("4")
+    assert panel.check_answer()
+    assert panel.score.text() == "2 of 2 right"
+    assert highlights[-1] == ("d", ["L", "f"])
+    assert session.document.shown_grad("f") == 4.0 and session.document.shown_grad("a") is None
+    panel.mode_button.click()
+    assert session.document.shown_grad("a") == 6.0 and session.document.grad_overlay is None
+    assert highlights[-1] == (None, [])
+
+
+def test_grad_paths_panel_explains_on_a_session(session, qtbot):
+    """GradPathsPanel lists the lecture's one path to the value its callback names, and asks the picture to
+    highlight a path when one is current."""
+    lecture(session)
+    root = NameCombo(session.document, "root", follow_newest=True)
+    panel = GradPathsPanel(session, root, lambda: "a")
+    qtbot.addWidget(panel)
+    qtbot.addWidget(root)
+    paths = []
+    panel.path_highlighted.connect(paths.append)
+    assert panel.explain()
+    assert panel.lines()[0] == "L → d → e → a: 1.0000 × -2.0000 × 1.0000 × -3.0000 = 6.0000"
+    panel.view.setCurrentRow(0)
+    assert paths[-1] == ["L", "d", "e", "a"]
+    assert not GradPathsPanel(session, root, lambda: "").explain()
+    assert session.said.errors[-1].startswith("Select a value")
+
+
+def test_bug_lab_panel_runs_a_bug_on_a_session(session, qtbot):
+    """BugLabPanel shows the lab's grads on the document's lens, and No bug takes the lens away."""
+    assert session.push(AddDefinitions, session.document, [Definition("a", data=3.0), Definition("b", "+", ("a", "a"))])
+    root = NameCombo(session.document, "root", follow_newest=True)
+    panel = BugLabPanel(session, root)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(root)
+    changes = []
+    panel.bug_changed.connect(changes.append)
+    panel.choose("assign")
+    assert session.document.shown_grad("a") == 1.0 and session.document.expected_grad("a") == 2.0
+    assert "a.grad 1.0000 (correct 2.0000)" in panel.result_label.text()
+    assert "lecture" in panel.explanation.text()
+    panel.choose("none")
+    assert session.document.grad_overlay is None and changes == [True, False]
 
 
 def test_background_jobs_report_on_the_ui_thread(qtbot):
