@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from micrograd_gui import assets, shortcuts
-from micrograd_gui.commands import DeleteValues, RenameValue
 from micrograd_gui.document import Change, Document
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.about_box import show_about_box
@@ -47,6 +46,7 @@ from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
 from micrograd_gui.widgets.look_actions import LookActions
 from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
+from micrograd_gui.widgets.value_actions import ValueActions, ask_delete_dependents
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
 from micrograd_gui.widgets.window_state import WindowState
@@ -165,14 +165,12 @@ class MainWindow(QMainWindow):
 
         # Rename and Delete act on the table's or the graph's selection, so their keys
         # work only there: Delete in a text field still deletes text.
-        self.rename_action = self._action("&Rename…", "actionRename", tip="Rename the selected value")
-        self.rename_action.setShortcut(QKeySequence(shortcuts.RENAME))
-        self.delete_action = self._action("&Delete", "actionDelete", tip="Delete the selected values")
-        self.delete_action.setShortcuts(QKeySequence.StandardKey.Delete)
-        for action in (self.rename_action, self.delete_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.value_table.addAction(action)
-            self.graph_view.addAction(action)
+        # Rename and Delete act on the table's or the graph's selection, so their keys work only there.
+        self.value_edits = ValueActions(
+            self.session, self.value_table, lambda name, dependents: self.ask_delete_dependents(name, dependents), self
+        )
+        self.value_edits.add_to(self.value_table, self.graph_view)
+        self.rename_action, self.delete_action = self.value_edits.actions()
 
         self.backward_action = self._action(
             "&Backward", "actionBackward", "backward", "Run backward from the value chosen in Backward"
@@ -292,8 +290,6 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
-        self.rename_action.triggered.connect(self.rename_selected)
-        self.delete_action.triggered.connect(self.delete_selected)
         self.backward_action.triggered.connect(self.backward_panel.run_backward)
         self.zero_grads_action.triggered.connect(self.backward_panel.zero_grads)
         self.zoom_in_action.triggered.connect(self.zoom_in)
@@ -306,7 +302,7 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         self.getting_started_action.triggered.connect(self.show_getting_started)
         self.shortcuts_action.triggered.connect(self.show_keyboard_shortcuts)
-        self.graph_view.node_double_clicked.connect(self._on_node_double_clicked)
+        self.graph_view.node_double_clicked.connect(self.value_edits.rename)  # a double-click renames
         self.value_table.value_selected.connect(self._on_table_selection)
         self.graph_view.node_clicked.connect(self._on_node_clicked)
         self.graph_view.selection_changed.connect(self._on_graph_selection)
@@ -324,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def value_actions(self) -> list[QAction]:
         """The actions on the selected value (the table's context menu)."""
-        return [self.rename_action, self.delete_action]
+        return self.value_edits.actions()
 
     # ---- intent methods: tests replace these instead of clicking dialogs ----
 
@@ -337,16 +333,8 @@ class MainWindow(QMainWindow):
         self.session.show_status(message)
 
     def ask_delete_dependents(self, name: str, dependents: Sequence[str]) -> bool:
-        """Ask whether deleting `name` may delete the values computed from it too."""
-        shown = ", ".join(dependents[:12]) + (f" and {len(dependents) - 12} more" if len(dependents) > 12 else "")
-        answer = QMessageBox.question(
-            self,
-            "Delete dependent values?",
-            f"{shown} {'is' if len(dependents) == 1 else 'are'} computed from {name}.\n\nDelete them too?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        """Ask whether deleting `name` may delete the values computed from it too (tests replace this)."""
+        return ask_delete_dependents(self, name, dependents)
 
     def show_getting_started(self) -> HelpDialog:
         """Open Help > Getting started (not modal; tests read and close it)."""
@@ -389,44 +377,16 @@ class MainWindow(QMainWindow):
 
     def rename_value(self, old: str, new: str) -> bool:
         """Rename a value and every reference to it; True if renamed."""
-        return self.push(RenameValue, self.document, old, new)
-
-    def rename_selected(self) -> None:
-        """Start renaming the selected value in the table."""
-        name = self.value_table.current_name()
-        if not name:
-            self.show_error("Select a value to rename")
-            return
-        self.value_table.edit_name(name)
-        self.show_status(f"Renaming {name}: type the new name and press Return (Escape cancels)")
-
-    def delete_selected(self) -> bool:
-        """Delete the values selected in the table; True if something was deleted."""
-        names = self.value_table.selected_names()
-        if not names:
-            self.show_error("Select a value to delete")
-            return False
-        return self.delete_values(names)
+        return self.value_edits.rename_value(old, new)
 
     def delete_values(self, names: Sequence[str]) -> bool:
         """Delete `names`; values computed from them go too, only if the user agrees."""
-        names = [n for n in names if n in self.document]
-        if not names:  # nothing to delete: no empty undo step
-            return False
-        dependents = self.document.dependents(*names)
-        if dependents:
-            label = ", ".join(names)
-            if not self.ask_delete_dependents(label, dependents):
-                self.show_error(f"Nothing deleted: {', '.join(dependents[:5])} depend on {label}")
-                return False
-        return self.push(DeleteValues, self.document, [*names, *dependents])
+        return self.value_edits.delete_values(names)
 
     # ---- reacting ------------------------------------------------------------------
 
     def _on_document_changed(self, change: Change) -> None:
         has_values = len(self.document) > 0
-        self.rename_action.setEnabled(has_values)
-        self.delete_action.setEnabled(has_values)
         self.backward_action.setEnabled(has_values)
         self.zero_grads_action.setEnabled(self.document.backward_root is not None)
 
@@ -460,13 +420,6 @@ class MainWindow(QMainWindow):
         self.value_table.select_name(name)
         self.op_buttons.set_operand(name, which)
         self.show_status(f"Operand {which} = {name}" + ("" if shift else " (Shift+click sets B)"))
-
-    def _on_node_double_clicked(self, name: str) -> None:
-        """A double-click on a value in the picture renames it, in the table's Name cell."""
-        if name in self.document:
-            self.value_table.select_name(name)
-            self.value_table.edit_name(name)
-            self.show_status(f"Renaming {name}: type the new name and press Return (Escape cancels)")
 
     def _on_top_to_bottom_toggled(self, checked: bool) -> None:
         self.graph_view.set_rankdir("TB" if checked else "LR")

@@ -368,3 +368,25 @@ def test_file_actions_take_only_workspace_files_from_a_drop(session, tmp_path):
     text_only = QMimeData()
     text_only.setText("b.json")
     assert FileActions.dropped_workspace(text_only) is None
+
+
+def test_value_actions_delete_with_dependents_only_when_asked_yes(session, qtbot):
+    """ValueActions deletes a value's dependents only after `ask` agrees; a refusal deletes nothing."""
+    from micrograd_gui.widgets.value_actions import ValueActions
+
+    lecture(session)
+    table = ValueTable(session)
+    qtbot.addWidget(table)
+    answers = [False, True]
+    asked = []
+
+    def ask(name, dependents):
+        asked.append((name, list(dependents)))
+        return answers.pop(0)
+
+    edits = ValueActions(session, table, ask)
+    assert not edits.delete_values(["e"])
+    assert "e" in session.document and session.said.errors[-1].startswith("Nothing deleted")
+    assert edits.delete_values(["e"])
+    assert asked[0] == ("e", ["d", "L"]) and "e" not in session.document and "L" not in session.document
+    assert edits.rename_value("a", "alpha") and "alpha" in session.document
