@@ -44,6 +44,9 @@ class Picture:
     def __init__(self, parent: QObject | None, layout: Layout | None = None) -> None:
         self.layout = layout
         self.scene = QGraphicsScene(parent)
+        # No BSP tree: the items never move, and indexing thousands of them when the picture is first
+        # shown stalled the UI thread; finding the few items under a point or in view is quick without.
+        self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.scene.setBackgroundBrush(BACKGROUND)
         self.values: dict[str, NodeItem] = {}
         self.copies: dict[str, list[NodeItem]] = {}

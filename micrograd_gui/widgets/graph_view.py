@@ -323,7 +323,8 @@ class GraphView(QWidget):
         old, self._picture = self._picture, picture
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
-        self._picture.show_numbers(self._document)
+        if self._scheduler.numbers_moved() or self._document.grads_stale:  # else its labels are up to date
+            self._picture.show_numbers(self._document)
         if self._select_after is not None and self._select_after in picture.values:
             self._selected, self._select_after = self._select_after, None
             self.canvas.ensureVisible(picture.values[self._selected], 40, 40)

@@ -15,9 +15,9 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
 
-from micrograd_gui import collapse, render
+from micrograd_gui import collapse, layered_layout, render
 from micrograd_gui.document import Change, Document
-from micrograd_gui.render import LayoutWorker
+from micrograd_gui.render import Layout, LayoutWorker
 from micrograd_gui.widgets.graph_items import graph_font
 from micrograd_gui.widgets.graph_picture import Picture
 
@@ -25,7 +25,11 @@ DEBOUNCE_MS = 30  # a burst of changes gets one layout
 BUSY_AFTER_MS = 300  # a layout slower than this is announced with `layout_slow`
 BUILD_SLICE_S = 0.008  # the scene is built in slices this long, so the UI thread never stalls
 RETIRE_AT_ONCE = 200  # a picture with fewer items is freed at once, a bigger one in slices
-MAX_DRAWN_VALUES = 3000  # past this, dot needs many seconds: the panel says so instead
+# Up to this many values drawn, Graphviz `dot` lays the picture out (its routing is the lecture's look);
+# past it dot needs seconds (it grows as n^2.2 to n^3), and micrograd_gui.layered_layout, well under a
+# second, does instead.
+LAYERED_FROM = 1000
+MAX_DRAWN_VALUES = 20_000  # past this, even the layered picture is too big to be of use: the panel says so
 
 
 class LayoutScheduler(QObject):
@@ -69,6 +73,7 @@ class LayoutScheduler(QObject):
         self._generation = 0
         self._worker = LayoutWorker(parse=False)  # parsed here, in slices: see _parse_and_build
         self._collapsed: frozenset[str] = frozenset()
+        self._numbers_moved = True
         self._known_groups: frozenset[str] = frozenset()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -182,9 +187,16 @@ class LayoutScheduler(QObject):
             self._follow_groups()
             self.schedule()
         else:
+            self._numbers_moved = True
             self.numbers_changed.emit()
 
+    def numbers_moved(self) -> bool:
+        """Whether numbers changed since the text of the picture on its way was made (its labels then
+        hold older numbers, and the picture shown must rewrite them)."""
+        return self._numbers_moved
+
     def _start_layout(self) -> None:
+        self._numbers_moved = False  # the labels hold the numbers as they are now
         count = len(self._document)
         if self._collapsed:  # what is drawn: the values outside collapsed groups, and the groups
             owner = collapse.owners(self._document, self._collapsed)
@@ -198,16 +210,22 @@ class LayoutScheduler(QObject):
                 f"{MAX_DRAWN_VALUES:,}. The table and the other tools still work."
             )
             return
-        try:
-            source = render.build_dot_source(self._document, rankdir=self._rankdir, collapsed=self._collapsed)
+        layered = count > LAYERED_FROM
+        try:  # the layered layout draws long edges as they are: no dashed copies needed
+            source = render.build_dot_source(
+                self._document,
+                rankdir=self._rankdir,
+                split_shared=False if layered else None,
+                collapsed=self._collapsed,
+            )
         except render.RenderError as error:
             self._fail(str(error))
             return
-        self._generation = self._worker.request(source)
+        self._generation = self._worker.request(source, layered_layout.layout if layered else None)
         self.layout_started.emit(count)
         self._busy_timer.start()
 
-    def _on_layout_finished(self, generation: int, output: bytes) -> None:
+    def _on_layout_finished(self, generation: int, output: bytes | Layout) -> None:
         if generation != self._generation or not self._pending or self._debounce.isActive():
             return
         self._steps = self._parse_and_build(output)
@@ -215,9 +233,10 @@ class LayoutScheduler(QObject):
         if self._steps is not None:
             self._build_timer.start()
 
-    def _parse_and_build(self, output: bytes) -> Iterator[None]:
-        """Read dot's output and make the new picture's items, yielding often (see `_build_slice`)."""
-        result = yield from render.parse_layout_steps(output)
+    def _parse_and_build(self, output: bytes | Layout) -> Iterator[None]:
+        """Read dot's output (or take the layered layout's) and make the new picture's items, yielding
+        often (see `_build_slice`)."""
+        result = output if isinstance(output, Layout) else (yield from render.parse_layout_steps(output))
         self._next = Picture(self, result)
         yield from self._next.build(self._font, self._metrics)
 
