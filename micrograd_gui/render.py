@@ -477,7 +477,8 @@ def _group_edges(document: Document, owner: dict[str, Group]) -> list[str]:
         head = collapse.group_id(group.name)
         for operand in document.definition(name).operands:
             source = owner.get(operand)
-            if source is not group and operand not in members[group.name]:
+            hidden_inside = source is not None and operand in members[group.name]  # shared, and folded in both
+            if source is not group and not hidden_inside:
                 edges[(value_id(operand) if source is None else collapse.group_id(source.name), head)] = None
     return [f"  {_quote(tail)} -> {_quote(head)};" for tail, head in edges]
 

@@ -47,7 +47,9 @@ class LayoutScheduler(QObject):
     when there is no new picture (too many values, Graphviz failed, its output
     unreadable); `layout_started(count)` when Graphviz is asked to lay out
     `count` values and `layout_slow()` if it takes longer than BUSY_AFTER_MS;
-    `numbers_changed()` on a change of numbers only.
+    `numbers_changed()` on a change of numbers only; `workspace_replaced()` when a whole new
+    workspace comes in (opened, new, an example); `root_dropped()` when the value whose ancestry alone
+    was drawn (`set_root`) is gone, and everything is drawn again.
 
     It also holds which groups are drawn collapsed (`collapsed()`, `set_collapsed()`):
     the neurons of a template that makes more than one start collapsed, as
@@ -60,6 +62,8 @@ class LayoutScheduler(QObject):
     layout_started = Signal(int)
     layout_slow = Signal()
     numbers_changed = Signal()
+    workspace_replaced = Signal()
+    root_dropped = Signal()
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +77,7 @@ class LayoutScheduler(QObject):
         self._generation = 0
         self._worker = LayoutWorker(parse=False)  # parsed here, in slices: see _parse_and_build
         self._collapsed: frozenset[str] = frozenset()
+        self._root: str | None = None  # draw only what feeds this value
         self._numbers_moved = True
         self._known_groups: frozenset[str] = frozenset()
         self._debounce = QTimer(self)
@@ -124,6 +129,20 @@ class LayoutScheduler(QObject):
         if rankdir == self._rankdir:
             return False
         self._rankdir = rankdir
+        self.schedule()
+        return True
+
+    def root(self) -> str | None:
+        """The value whose ancestry alone is drawn (None: everything)."""
+        return self._root
+
+    def set_root(self, root: str | None) -> bool:
+        """Draw only what feeds `root` (None: everything); True if that changes the picture."""
+        if root is not None and root not in self._document:
+            root = None
+        if root == self._root:
+            return False
+        self._root = root
         self.schedule()
         return True
 
@@ -183,6 +202,11 @@ class LayoutScheduler(QObject):
     # ---- the layout -------------------------------------------------------------------
 
     def _on_document_changed(self, change: Change) -> None:
+        if change.replaced:
+            self.workspace_replaced.emit()
+        if self._root is not None and (change.replaced or self._root not in self._document):
+            self._root = None
+            self.root_dropped.emit()
         if change.structure:
             self._follow_groups()
             self.schedule()
@@ -197,9 +221,10 @@ class LayoutScheduler(QObject):
 
     def _start_layout(self) -> None:
         self._numbers_moved = False  # the labels hold the numbers as they are now
-        count = len(self._document)
+        kept = self._document.ancestors(self._root) if self._root is not None else None
+        count = len(self._document) if kept is None else len(kept)
         if self._collapsed:  # what is drawn: the values outside collapsed groups, and the groups
-            owner = collapse.owners(self._document, self._collapsed)
+            owner = collapse.owners(self._document, self._collapsed, kept)
             count += len({g.name for g in owner.values()}) - len(owner)
         if count == 0:
             self._deliver(Picture(self))
@@ -215,6 +240,7 @@ class LayoutScheduler(QObject):
             source = render.build_dot_source(
                 self._document,
                 rankdir=self._rankdir,
+                root=self._root,
                 split_shared=False if layered else None,
                 collapsed=self._collapsed,
             )
