@@ -295,6 +295,10 @@ class Overview(QGraphicsItem):
         self.node_height = heights[len(heights) // 2] if heights else 36.0
         self.setVisible(False)
 
+    def blocks(self) -> list[QRectF]:
+        """Every node's rectangle, in scene units."""
+        return self._blocks
+
     def set_marks(self, marks: list[tuple[QRectF, QColor]]) -> None:
         """Blocks drawn in a colour (selection, backward step) over the grey ones."""
         self._marks = marks

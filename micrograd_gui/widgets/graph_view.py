@@ -105,6 +105,7 @@ class GraphView(QWidget):
         self._map = OverviewMap(self._visible_scene_rect, self)
         self._map.hide()
         self._map_wanted = True
+        self._map_picture: Picture | None = None  # the picture the map shows
 
         box = QVBoxLayout(self)
         box.setContentsMargins(1, 1, 1, 1)  # room for the panel's border, drawn in paintEvent
@@ -194,8 +195,6 @@ class GraphView(QWidget):
     def set_map_shown(self, shown: bool) -> None:
         """View > Overview map: show the map of the whole picture when it does not fit the panel."""
         self._map_wanted = shown
-        if shown:
-            self._refresh_map()
         self._update_map()
 
     def map_shown(self) -> bool:
@@ -210,19 +209,18 @@ class GraphView(QWidget):
         return rect.isEmpty() or self._visible_scene_rect().adjusted(-2, -2, 2, 2).contains(rect)
 
     def _refresh_map(self) -> None:
-        """Draw the picture shown into the map, as blocks (quick to draw, and all a map that small shows)."""
-        if not self._map_wanted or self._fits():
-            return
+        """Draw the picture shown into the map, then show it if the picture does not fit."""
         picture = self._picture
-        blocks = picture.overview is not None and picture.overview.isVisible()
-        picture.show_blocks(True)
-        self._map.set_scene(picture.scene)
-        picture.show_blocks(blocks)
+        if picture.overview is not None:
+            self._map.set_blocks(picture.scene.sceneRect(), picture.overview.blocks())
+        self._map_picture = picture
+        self._update_map()
 
     def _update_map(self) -> None:
         shown = self._map_wanted and not self._fits()
-        if shown and not self._map.isVisible():
-            self._refresh_map()
+        if shown and self._map_picture is not self._picture:  # drawn once the panel has shown the picture
+            QTimer.singleShot(0, self, self._refresh_map)
+            shown = False
         self._map.setVisible(shown)
         if shown:
             self._map.move(12, self.height() - self._map.height() - 12)
@@ -446,8 +444,7 @@ class GraphView(QWidget):
         if self._follow_fit:
             self._fit()
         self._update_detail()
-        self._map.hide()  # drawn again from the new picture, once the panel has shown it
-        QTimer.singleShot(0, self, self._update_map)
+        self._update_map()
 
     def _update_detail(self) -> None:
         """Far out, draw the nodes as blocks in one item: painting a thousand detailed items is slow."""

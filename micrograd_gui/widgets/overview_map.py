@@ -6,17 +6,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsScene, QWidget
+from PySide6.QtWidgets import QWidget
 
 MAP_SIZE = QSize(220, 150)
 FRAME = QColor("#2f6fd6")
 BORDER = QColor("#b0b0b0")
+BLOCK = QColor("#8c8c8c")
 
 
 class OverviewMap(QWidget):
     """The picture drawn small (objectName 'overviewMap'), with the rectangle `visible()` gives (the part
     of the scene the graph shows) marked. A click or a drag on it emits `centre_requested(point)`, a point
-    of the scene. The picture is drawn once into a pixmap when it changes (`set_scene`), so moving
+    of the scene. The picture is drawn once into a pixmap when it changes (`set_blocks`), so moving
     around repaints only the mark."""
 
     centre_requested = Signal(QPointF)
@@ -32,9 +33,10 @@ class OverviewMap(QWidget):
         self._scene_rect = QRectF()
         self._target = QRectF()  # where the scene lands in the map
 
-    def set_scene(self, scene: QGraphicsScene) -> None:
-        """Draw `scene` small, once."""
-        self._scene_rect = scene.sceneRect()
+    def set_blocks(self, scene_rect: QRectF, blocks: list[QRectF]) -> None:
+        """Draw the picture small, once: its nodes as blocks (all a map this small can show; thousands of
+        rectangles take a millisecond or two, where drawing the scene's items and edges took tens)."""
+        self._scene_rect = QRectF(scene_rect)
         self._pixmap = QPixmap(self.size())
         self._pixmap.fill(QColor("white"))
         if self._scene_rect.isEmpty():
@@ -45,7 +47,12 @@ class OverviewMap(QWidget):
         w, h = self._scene_rect.width() * scale, self._scene_rect.height() * scale
         self._target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
         painter = QPainter(self._pixmap)
-        scene.render(painter, self._target, self._scene_rect)
+        painter.translate(self._target.left(), self._target.top())
+        painter.scale(scale, scale)
+        painter.translate(-self._scene_rect.left(), -self._scene_rect.top())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BLOCK)
+        painter.drawRects(blocks)
         painter.end()
         self.update()
 
