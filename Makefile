@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_vs_micrograd.py
 	$(BIN)/python bench/graph_layout.py
 	$(BIN)/python bench/ui_latency.py
+	$(BIN)/python bench/big_graphs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
