@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/graph_layout.py
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/learning_modes.py
+	$(BIN)/python bench/big_graphs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

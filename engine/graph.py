@@ -44,6 +44,8 @@ def escape_record_text(text: str) -> str:
     entities. Line breaks and other unprintable characters become spaces (and,
     as everywhere in a record, runs of spaces show as one).
     """
+    if text.isidentifier():  # a Value's usual label: nothing to escape, and most of a big graph's labels
+        return text
     return "".join(_RECORD_SPECIALS.get(ch, ch) if ch.isprintable() else " " for ch in text)
 
 

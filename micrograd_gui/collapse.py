@@ -23,15 +23,28 @@ def group_id(name: str) -> str:
 
 def owners(document: Document, collapsed: Collection[str], names: Iterable[str] | None = None) -> dict[str, Group]:
     """For each value drawn inside a collapsed group, the group whose node stands for it (the largest
-    collapsed group holding it). `names` limits the values to those drawn."""
+    collapsed group holding it). `names` limits the values to those drawn.
+
+    A value an expanded group shares with collapsed ones (a weight of one neuron run on several rows,
+    one row's neuron expanded) stays drawn, with edges into the collapsed groups that use it."""
     wanted = set(collapsed)
     groups = sorted((g for g in document.groups if g.name in wanted), key=lambda g: -len(g.members))
+    if not groups:
+        return {}
     kept = None if names is None else set(names)
     owner: dict[str, Group] = {}
     for group in groups:
         for member in group.members:
             if member not in owner and (kept is None or member in kept):
                 owner[member] = group
+    folded = [set(g.members) for g in groups]
+    for group in document.groups:  # an expanded group holding no collapsed one, inside none: drawn whole
+        if group.name in wanted or not any(m in owner for m in group.members):
+            continue
+        members = set(group.members)
+        if not any(members <= f or f <= members for f in folded):
+            for member in members:
+                owner.pop(member, None)
     return owner
 
 

@@ -94,7 +94,8 @@ class Change:
     is all it did (a click, a redo); `dropped` counts the values it took from the
     end, when that is all it did (an undo of one); `renamed` is (old, new) for a
     rename, the one change that keeps every value in its place. Lists kept in
-    document order follow those without reading the whole document.
+    document order follow those without reading the whole document. `replaced`
+    says a whole new workspace came in (opened, new, an example).
     """
 
     structure: bool
@@ -102,6 +103,7 @@ class Change:
     appended: tuple[str, ...] = ()
     dropped: int = 0
     renamed: tuple[str, str] | None = None
+    replaced: bool = False
 
 
 Followed = tuple[str, list[str]]
@@ -423,12 +425,13 @@ class Document:
         appended: Sequence[str] = (),
         dropped: int = 0,
         renamed: tuple[str, str] | None = None,
+        replaced: bool = False,
     ) -> None:
         if not partial and self._partial is not None:  # any real change ends a pass in progress
             self._apply_grads()
         if not partial and self._lens is not None:  # before any listener reads it
             self._overlay = self._lens.grad_overlay(self)
-        change = Change(structure, frozenset(names), tuple(appended), dropped, renamed)
+        change = Change(structure, frozenset(names), tuple(appended), dropped, renamed, replaced)
         self._notifying += 1
         try:
             for listener in list(self._listeners):
@@ -641,7 +644,7 @@ class Document:
         self._values = values
         self._grads, self.backward_root, self._stale, self._partial = {}, None, False, None
         if notify:
-            self._notify(True, self._index)
+            self._notify(True, self._index, replaced=True)
 
     def take_over(self, other: Document) -> None:
         """Hold what `other` holds, a document built elsewhere (read and computed on a worker
@@ -655,7 +658,7 @@ class Document:
         other._definitions, other._index, other._values, other._grads = [], {}, {}, {}
         other._groups = []
         other.backward_root = None
-        self._notify(True, self._index)
+        self._notify(True, self._index, replaced=True)
 
     def _set_definitions(self, definitions: list[Definition]) -> None:
         self._definitions = definitions

@@ -263,6 +263,8 @@ def _first_line(data: bytes) -> str:
 
 def _quote(text: str) -> str:
     """A DOT double-quoted string holding `text`."""
+    if text.isidentifier():  # a node id (`v_name`): nothing to escape
+        return f'"{text}"'
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
@@ -475,7 +477,8 @@ def _group_edges(document: Document, owner: dict[str, Group]) -> list[str]:
         head = collapse.group_id(group.name)
         for operand in document.definition(name).operands:
             source = owner.get(operand)
-            if source is not group and operand not in members[group.name]:
+            hidden_inside = source is not None and operand in members[group.name]  # shared, and folded in both
+            if source is not group and not hidden_inside:
                 edges[(value_id(operand) if source is None else collapse.group_id(source.name), head)] = None
     return [f"  {_quote(tail)} -> {_quote(head)};" for tail, head in edges]
 
@@ -620,7 +623,7 @@ def _parse_node(
     dashed = "dashed" in obj.get("style", "")
     if "rects" not in obj:
         return LayoutNode(
-            node_id, name, kind, "ellipse", rect, (Field(obj.get("label", ""), _inner_rect(rect)),), (), dashed
+            node_id, name, kind, "ellipse", rect, (Field(obj.get("label", ""), inner_rect(rect)),), (), dashed
         )
     cells = []
     for text in obj["rects"].split():
@@ -657,7 +660,7 @@ def record_fields(label: str) -> list[str]:
     return fields
 
 
-def _inner_rect(rect: Rect) -> Rect:
+def inner_rect(rect: Rect) -> Rect:
     """The largest axis-aligned rectangle inside the ellipse inscribed in `rect`."""
     x, y, w, h = rect
     k = 0.7071
@@ -715,10 +718,11 @@ class LayoutWorker(QObject):
         self._generation = 0
         self._process: subprocess.Popen[bytes] | None = None
 
-    def request(self, source: str) -> int:
-        """Start laying out `source`; the returned generation tags its result."""
+    def request(self, source: str, lay_out: Callable[[str], Layout] | None = None) -> int:
+        """Start laying out `source` (with `dot`, or with `lay_out`, which then runs in the worker
+        thread and always gives a Layout); the returned generation tags its result."""
         generation = self.cancel()
-        thread = threading.Thread(target=self._run, args=(generation, source), name="dot-layout", daemon=True)
+        thread = threading.Thread(target=self._run, args=(generation, source, lay_out), name="dot-layout", daemon=True)
         thread.start()
         return generation
 
@@ -736,7 +740,7 @@ class LayoutWorker(QObject):
         with self._lock:
             return generation == self._generation
 
-    def _run(self, generation: int, source: str) -> None:
+    def _run(self, generation: int, source: str, lay_out: Callable[[str], Layout] | None = None) -> None:
         def started(process: subprocess.Popen[bytes]) -> None:
             with self._lock:
                 if generation == self._generation:
@@ -746,9 +750,12 @@ class LayoutWorker(QObject):
 
         result: Layout | bytes
         try:
-            result = run_layout(source, self.timeout, on_start=started)
-            if self.parse:
-                result = parse_layout(result)
+            if lay_out is not None:
+                result = lay_out(source)
+            else:
+                result = run_layout(source, self.timeout, on_start=started)
+                if self.parse:
+                    result = parse_layout(result)
         except RenderError as error:
             if self._current(generation):
                 self.failed.emit(generation, str(error))

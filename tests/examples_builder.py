@@ -40,45 +40,59 @@ def neuron_exp() -> Document:
 
 def lecture_mlp() -> Document:
     """The lecture's MLP(3, [4, 4, 1]) (tanh throughout, random biases) run on its four rows, with the
-    sum of squared errors: one set of parameters, four forward passes, as `draw_dot(loss)` shows it.
-    Row r's neuron j of layer l is the group r{r}_n{l}_{j} (its computed values and the shared
-    weights and bias); each row's net is the group r{r}."""
+    sum of squared errors: one set of parameters, four forward passes, as `draw_dot(loss)` shows it."""
+    return net_on_rows(LECTURE_SIZES, LECTURE_XS, LECTURE_YS, random.Random(LECTURE_SEED))
+
+
+def net_on_rows(
+    sizes: list[int],
+    xs: list[list[float]],
+    ys: list[float],
+    rng: random.Random,
+    hidden: str = "tanh",
+    last: str = "tanh",
+    groups: bool = True,
+) -> Document:
+    """An MLP of `sizes` run on each row of `xs`, with loss = the sum of (out - y)**2: one set of
+    parameters (neuron j of layer l is n{l}_{j}, its weights and then its bias drawn from `rng`, as
+    engine.nn's lecture nets), a forward pass per row. With `groups`, row r's neuron is the group
+    r{r}_n{l}_{j} (its computed values and the shared weights and bias), its layers r{r}_l{l} and its
+    net r{r}."""
     document = Document()
-    rng = random.Random(LECTURE_SEED)
     parameters: dict[str, tuple[list[str], str]] = {}
     leaves = []
-    for layer in range(1, len(LECTURE_SIZES)):
-        for j in range(1, LECTURE_SIZES[layer] + 1):
+    for layer in range(1, len(sizes)):
+        for j in range(1, sizes[layer] + 1):
             neuron = f"n{layer}_{j}"
-            weights = [f"{neuron}_w{i}" for i in range(1, LECTURE_SIZES[layer - 1] + 1)]
+            weights = [f"{neuron}_w{i}" for i in range(1, sizes[layer - 1] + 1)]
             leaves += [Definition(w, data=rng.uniform(-1, 1)) for w in weights]
             leaves.append(Definition(f"{neuron}_b", data=rng.uniform(-1, 1)))
             parameters[neuron] = (weights, f"{neuron}_b")
     document.add_many(leaves)
-    for r, (xs, y) in enumerate(zip(LECTURE_XS, LECTURE_YS), start=1):
-        inputs = [f"r{r}_x{i}" for i in range(1, len(xs) + 1)]
-        document.add_many([Definition(name, data=x) for name, x in zip(inputs, xs)])
+    for r, (row, y) in enumerate(zip(xs, ys), start=1):
+        inputs = [f"r{r}_x{i}" for i in range(1, len(row) + 1)]
+        document.add_many([Definition(name, data=x) for name, x in zip(inputs, row)])
         document.add_leaf(f"r{r}_y", y)
-        neurons: list[Group] = []
         layers: list[Group] = []
-        for layer in range(1, len(LECTURE_SIZES)):
+        for layer in range(1, len(sizes)):
             outputs = []
             in_layer = []
-            for j in range(1, LECTURE_SIZES[layer] + 1):
+            for j in range(1, sizes[layer] + 1):
                 weights, bias = parameters[f"n{layer}_{j}"]
                 prefix = f"r{r}_n{layer}_{j}"
-                output = f"r{r}_out" if layer == len(LECTURE_SIZES) - 1 else prefix
-                forward = neuron_forward(prefix, output, inputs, weights, bias, "tanh")
+                output = f"r{r}_out" if layer == len(sizes) - 1 else prefix
+                activation = last if layer == len(sizes) - 1 else hidden
+                forward = neuron_forward(prefix, output, inputs, weights, bias, activation)
                 group = Group(prefix, "neuron", (*weights, bias, *(d.name for d in forward)))
-                document.add_many(forward, [group])
+                document.add_many(forward, [group] if groups else [])
                 in_layer.append(group)
                 outputs.append(output)
             layers.append(Group(f"r{r}_l{layer}", "layer", tuple(m for g in in_layer for m in g.members)))
-            neurons += in_layer
             inputs = outputs
-        members = tuple(dict.fromkeys(m for g in layers for m in g.members))
-        document.add_many([], [*layers, Group(f"r{r}", "net", members)])
-    terms = " + ".join(f"(r{r}_out - r{r}_y)**2" for r in range(1, len(LECTURE_YS) + 1))
+        if groups:
+            members = tuple(dict.fromkeys(m for g in layers for m in g.members))
+            document.add_many([], [*layers, Group(f"r{r}", "net", members)])
+    terms = " + ".join(f"(r{r}_out - r{r}_y)**2" for r in range(1, len(ys) + 1))
     return lines(document, f"loss = {terms}")
 
 

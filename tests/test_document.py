@@ -350,7 +350,7 @@ def test_take_over_moves_another_documents_values_and_grads_in_one_change() -> N
     assert doc.names == ["a", "b", "c", "e", "d", "f", "L"]
     assert all(doc.value(name) is values[name] for name in doc.names)
     assert doc.backward_root == "L" and doc.value("a").grad == 6.0 and doc.grad_state()[0]["f"] == 4.0
-    assert heard == [Change(True, frozenset(doc.names))]
+    assert heard == [Change(True, frozenset(doc.names), replaced=True)]  # a whole new workspace
     assert len(built) == 0 and built.backward_root is None and "old" not in doc
 
 

@@ -78,3 +78,16 @@ def test_collapsed_the_lecture_mlp_draws_one_node_per_neuron_and_row(tmp_path):
     layout = render.layout(source, timeout=30)
     assert sum(node.kind == "group" for node in layout.nodes) == 36
     assert collapse.title(document, next(g for g in document.groups if g.name == "r1")) == "r1: MLP(3, [4, 4, 1])"
+
+
+def test_one_rows_neuron_expanded_draws_its_shared_weights_with_edges_into_the_other_rows():
+    """With every neuron collapsed but row 1's n2_1, that neuron's weights (shared by all four rows) are
+    drawn, each with an edge into the same neuron of the other rows, never hidden inside one of them."""
+    document = load_document(EXAMPLES_DIR / "mlp.json")
+    neurons = [g.name for g in document.groups if g.kind == "neuron" and g.name != "r1_n2_1"]
+    source = render.build_dot_source(document, collapsed=neurons)
+    assert '"v_n2_1_w1" [label=' in source
+    for row in (2, 3, 4):
+        assert f'"v_n2_1_w1" -> "g_r{row}_n2_1";' in source
+    assert '"v_n2_1_w1" -> "o_r1_n2_1_wx1";' in source
+    assert '"v_n1_1_w1"' not in source  # the other neurons' weights stay inside them

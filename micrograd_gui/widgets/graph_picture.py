@@ -48,6 +48,9 @@ class Picture:
     def __init__(self, parent: QObject | None, layout: Layout | None = None) -> None:
         self.layout = layout
         self.scene = QGraphicsScene(parent)
+        # No BSP tree: the items never move, and indexing thousands of them when the picture is first
+        # shown stalled the UI thread; finding the few items under a point or in view is quick without.
+        self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.scene.setBackgroundBrush(BACKGROUND)
         self.values: dict[str, NodeItem] = {}
         self.copies: dict[str, list[NodeItem]] = {}
@@ -96,18 +99,26 @@ class Picture:
             self.overview.setVisible(blocks)
             self.layer.setVisible(not blocks)
 
+    def show_roles(self, document: Document) -> None:
+        """Fill each record and its copies in the colour of its role (a parameter, a constant, a
+        result, the backward root)."""
+        copies = self.copies
+        for name, item in self.values.items():
+            if name in document:
+                role_fill = ROLE_FILLS[value_role(document, name)]
+                item.set_role_fill(role_fill)
+                for copy in copies.get(name, ()):
+                    copy.set_role_fill(role_fill)
+
     def show_numbers(self, document: Document) -> None:
-        """Write each value's current data and grad into its record and its copies, and fill each
-        record in the colour of its role (a parameter, a constant, a result, the backward root)."""
+        """Write each value's current data and grad into its record and its copies (and its role's
+        fill: the backward root is one of the numbers that change)."""
+        self.show_roles(document)
         stale = document.grads_stale
         copies = self.copies
         for name, item in self.values.items():
             if name not in document:
                 continue
-            role_fill = ROLE_FILLS[value_role(document, name)]
-            item.set_role_fill(role_fill)
-            for copy in copies.get(name, ()):
-                copy.set_role_fill(role_fill)
             grad = document.shown_grad(name)  # a learning tool's in place of the document's, or hidden
             wrong = document.expected_grad(name) is not None
             texts = [

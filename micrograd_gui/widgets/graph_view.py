@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsScene, QLabel, QVBoxLayout, QWidget
 
@@ -17,12 +17,15 @@ from engine import LOCAL_GRAD_FORMULAS, format_decimals, format_number, local_gr
 from micrograd_gui import assets, collapse
 from micrograd_gui.document import Document
 from micrograd_gui.roles import ROLE_TITLES, ROLES
+from micrograd_gui.widgets.find_bar import FindBar
 from micrograd_gui.widgets.graph_canvas import MIN_SCALE, ZOOM_STEP, GraphCanvas
 from micrograd_gui.widgets.graph_items import BACKGROUND, BLOCK_BELOW, BORDER, INK, ROLE_FILLS, NodeItem
 from micrograd_gui.widgets.graph_picture import Picture
 from micrograd_gui.widgets.layout_scheduler import LayoutScheduler
+from micrograd_gui.widgets.overview_map import OverviewMap
 
 MAX_FIT_SCALE = 1.5
+READING_SCALE = 0.8  # Find zooms in to at least this, so the value found can be read
 
 EMPTY_HINT = "Create a value to start: type a name and a number, then press Create"
 
@@ -40,7 +43,12 @@ class GraphView(QWidget):
     of its dashed copies); `node_double_clicked(name)` on a double-click on one;
     `selection_changed(name)` ('' for none) when a click
     or a new picture changes the selection (not when `select()` is called);
-    `layout_failed(message)` when Graphviz could not draw the workspace.
+    `layout_failed(message)` when Graphviz could not draw the workspace;
+    `focus_changed(name)` when the panel starts drawing only what feeds `name`
+    (`set_focus`), or everything again ('').
+
+    `show_find()` opens the find bar (Ctrl+F): typing selects the best match,
+    expanding its group, and scrolls to it (`selection_changed` follows).
 
     A group of the document (a neuron, layer or net) can be drawn collapsed, as one
     node (`collapse`, `expand`, `collapse_all_neurons`, `expand_all`): a double-click
@@ -54,6 +62,7 @@ class GraphView(QWidget):
     node_double_clicked = Signal(str)
     selection_changed = Signal(str)
     layout_failed = Signal(str)
+    focus_changed = Signal(str)
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +76,7 @@ class GraphView(QWidget):
         self._select_after: str | None = None  # a value to select once the picture that shows it comes
         self._scroll_after: str | None = None  # a step's value to scroll to, likewise
         self._path: tuple[str, ...] = ()
+        self._read_after: str | None = None  # a found value to zoom in on, likewise
         self._message = ""
         self._follow_fit = True  # refit new pictures until the user zooms
         self._text_scale = 1.0  # presentation mode draws the picture bigger
@@ -98,6 +108,11 @@ class GraphView(QWidget):
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._scheduler = LayoutScheduler(document, self)
+        self._find_bar = FindBar(document, self)
+        self._map = OverviewMap(self._visible_scene_rect, self)
+        self._map.hide()
+        self._map_wanted = True
+        self._map_picture: Picture | None = None  # the picture the map shows
 
         box = QVBoxLayout(self)
         box.setContentsMargins(1, 1, 1, 1)  # room for the panel's border, drawn in paintEvent
@@ -109,6 +124,12 @@ class GraphView(QWidget):
         self._scheduler.layout_started.connect(self._on_layout_started)
         self._scheduler.layout_slow.connect(self._show_busy)
         self._scheduler.numbers_changed.connect(self._on_numbers_changed)
+        self._scheduler.workspace_replaced.connect(self._on_workspace_replaced)
+        self._scheduler.root_dropped.connect(lambda: self.focus_changed.emit(""))
+        self._find_bar.found.connect(self._on_found)
+        self._map.centre_requested.connect(self.canvas.centerOn)
+        self.canvas.horizontalScrollBar().valueChanged.connect(self._update_map)
+        self.canvas.verticalScrollBar().valueChanged.connect(self._update_map)
         self.canvas.node_clicked.connect(self._on_node_clicked)
         self.canvas.group_clicked.connect(self._on_group_clicked)
         self.canvas.group_activated.connect(self.expand)
@@ -178,6 +199,81 @@ class GraphView(QWidget):
         self._apply_colours()
         if active is not None and active in self._picture.values:
             self.canvas.ensureVisible(self._picture.values[active], 40, 40)
+
+    # ---- find and focus -------------------------------------------------------------------
+
+    def show_find(self) -> FindBar:
+        """Open the find bar over the graph."""
+        self._find_bar.open()
+        self._place_overlays()
+        return self._find_bar
+
+    def set_map_shown(self, shown: bool) -> None:
+        """View > Overview map: show the map of the whole picture when it does not fit the panel."""
+        self._map_wanted = shown
+        self._update_map()
+
+    def map_shown(self) -> bool:
+        """Whether the overview map is on screen (wanted, and the picture does not fit)."""
+        return self._map.isVisible()
+
+    def _visible_scene_rect(self) -> QRectF:
+        return self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
+
+    def _fits(self) -> bool:
+        rect = self._picture.scene.sceneRect()
+        return rect.isEmpty() or self._visible_scene_rect().adjusted(-2, -2, 2, 2).contains(rect)
+
+    def _refresh_map(self) -> None:
+        """Draw the picture shown into the map, then show it if the picture does not fit."""
+        picture = self._picture
+        if picture.overview is not None:
+            self._map.set_blocks(picture.scene.sceneRect(), picture.overview.blocks())
+        self._map_picture = picture
+        self._update_map()
+
+    def _update_map(self) -> None:
+        shown = self._map_wanted and not self._fits()
+        if shown and self._map_picture is not self._picture:  # drawn once the panel has shown the picture
+            QTimer.singleShot(0, self, self._refresh_map)
+            shown = False
+        self._map.setVisible(shown)
+        if shown:
+            self._map.move(12, self.height() - self._map.height() - 12)
+            self._map.raise_()
+            self._map.update()
+
+    def focus(self) -> str | None:
+        """The value whose ancestry alone is drawn (None: everything)."""
+        return self._scheduler.root()
+
+    def set_focus(self, name: str | None) -> None:
+        """Draw only what feeds `name` (None: everything again), fitted."""
+        if self._scheduler.set_root(name):
+            self._follow_fit = True
+            self.focus_changed.emit(self._scheduler.root() or "")
+
+    def _on_found(self, name: str) -> None:
+        if not name:
+            return
+        if self.focus() is not None and name not in self._document.ancestors(self.focus() or ""):
+            self.set_focus(None)  # a value outside the focus: show everything again
+        self.select(name)
+        self.selection_changed.emit(name)
+        if name in self._picture.values:
+            self._zoom_to_read(name)
+        else:
+            self._read_after = name  # its group expands: zoom in once the new picture shows it
+
+    def _zoom_to_read(self, name: str) -> None:
+        """Centre `name`, zoomed in to a reading size when the picture is zoomed far out."""
+        item = self._picture.values[name]
+        if self.zoom() < READING_SCALE:
+            self.canvas.resetTransform()
+            self.canvas.scale(READING_SCALE, READING_SCALE)
+            self._follow_fit = False
+            self._update_detail()
+        self.canvas.centerOn(item)
 
     # ---- groups drawn collapsed ------------------------------------------------------------
 
@@ -323,6 +419,11 @@ class GraphView(QWidget):
         if not self._scheduler.is_pending():
             self.picture_updated.emit()
 
+    def _on_workspace_replaced(self) -> None:
+        """Another workspace starts fitted, whatever zoom the one before had, and with no search open."""
+        self._follow_fit = True
+        self._find_bar.hide()
+
     def _on_layout_started(self, count: int) -> None:
         self._busy.setText(f"Laying out the graph ({count:,} values)…")
 
@@ -354,7 +455,10 @@ class GraphView(QWidget):
         old, self._picture = self._picture, picture
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
-        self._picture.show_numbers(self._document)
+        if self._scheduler.numbers_moved() or self._document.grads_stale:  # else its labels are up to date
+            self._picture.show_numbers(self._document)
+        else:
+            self._picture.show_roles(self._document)
         if self._select_after is not None and self._select_after in picture.values:
             self._selected, self._select_after = self._select_after, None
             self.canvas.ensureVisible(picture.values[self._selected], 40, 40)
@@ -364,12 +468,16 @@ class GraphView(QWidget):
         if self._scroll_after is not None and self._scroll_after in picture.values:
             self.canvas.ensureVisible(picture.values[self._scroll_after], 40, 40)
             self._scroll_after = None
+        if self._read_after is not None and self._read_after in picture.values:
+            self._zoom_to_read(self._read_after)
+            self._read_after = None
         if self._selected_group not in picture.groups:
             self._selected_group = None
         self._apply_colours()
         if self._follow_fit:
             self._fit()
         self._update_detail()
+        self._update_map()
 
     def _update_detail(self) -> None:
         """Far out, draw the nodes as blocks in one item: painting a thousand detailed items is slow."""
@@ -402,6 +510,7 @@ class GraphView(QWidget):
     def _on_user_zoomed(self) -> None:
         self._follow_fit = False
         self._update_detail()
+        self._update_map()
 
     def _on_node_clicked(self, name: str, shift: bool) -> None:
         if name != self._selected or self._selected_group is not None:
@@ -422,6 +531,7 @@ class GraphView(QWidget):
         self._place_overlays()
         if self._follow_fit:
             self._fit()
+        self._update_map()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -460,6 +570,14 @@ class GraphView(QWidget):
                 self._fill_legend()
             self.legend.move(8, height - self.legend.height() - 8)
             self.legend.raise_()
+        if self._find_bar.isVisible():
+            bar_width = min(320, max(width - 24, 10))
+            self._find_bar.setFixedWidth(bar_width)
+            self._find_bar.adjustSize()
+            scroll_bar = self.canvas.verticalScrollBar()
+            right = width - 12 - (scroll_bar.width() if scroll_bar.isVisible() else 0)
+            self._find_bar.move(right - bar_width, 8)
+            self._find_bar.raise_()
         self._hint.setGeometry(20, 0, max(width - 40, 10), height)
         if self._banner.isVisible():
             banner_width = max(min(width - 24, 720), 10)

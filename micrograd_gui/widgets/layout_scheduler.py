@@ -7,6 +7,7 @@ milliseconds, between events; an old picture is freed the same way.
 
 from __future__ import annotations
 
+import gc
 import time
 import weakref
 from collections.abc import Collection, Iterator
@@ -15,9 +16,9 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
 
-from micrograd_gui import collapse, render
+from micrograd_gui import collapse, layered_layout, render
 from micrograd_gui.document import Change, Document
-from micrograd_gui.render import LayoutWorker
+from micrograd_gui.render import Layout, LayoutWorker
 from micrograd_gui.widgets.graph_items import graph_font
 from micrograd_gui.widgets.graph_picture import Picture
 
@@ -25,7 +26,20 @@ DEBOUNCE_MS = 30  # a burst of changes gets one layout
 BUSY_AFTER_MS = 300  # a layout slower than this is announced with `layout_slow`
 BUILD_SLICE_S = 0.008  # the scene is built in slices this long, so the UI thread never stalls
 RETIRE_AT_ONCE = 200  # a picture with fewer items is freed at once, a bigger one in slices
-MAX_DRAWN_VALUES = 3000  # past this, dot needs many seconds: the panel says so instead
+# Up to this many values drawn, Graphviz `dot` lays the picture out (its routing is the lecture's look);
+# past it dot needs seconds (it grows as n^2.2 to n^3), and micrograd_gui.layered_layout, well under a
+# second, does instead.
+LAYERED_FROM = 1000
+MAX_DRAWN_VALUES = 20_000  # past this, even the layered picture is too big to be of use: the panel says so
+
+
+def _freeze_long_lived() -> None:
+    """Move what exists now (the workspace's Values, the layout, the picture's items: all long-lived)
+    out of the collector's generations, as cli.open_window does at start-up. A full collection walks
+    every tracked object, and with a big workspace open one took 50-70 ms of the UI thread while the
+    next picture was built; frozen objects are still freed when their last reference goes (nothing
+    here makes reference cycles), they are only no longer walked."""
+    gc.freeze()
 
 
 class LayoutScheduler(QObject):
@@ -43,7 +57,9 @@ class LayoutScheduler(QObject):
     when there is no new picture (too many values, Graphviz failed, its output
     unreadable); `layout_started(count)` when Graphviz is asked to lay out
     `count` values and `layout_slow()` if it takes longer than BUSY_AFTER_MS;
-    `numbers_changed()` on a change of numbers only.
+    `numbers_changed()` on a change of numbers only; `workspace_replaced()` when a whole new
+    workspace comes in (opened, new, an example); `root_dropped()` when the value whose ancestry alone
+    was drawn (`set_root`) is gone, and everything is drawn again.
 
     It also holds which groups are drawn collapsed (`collapsed()`, `set_collapsed()`):
     the neurons of a template that makes more than one start collapsed, as
@@ -56,6 +72,8 @@ class LayoutScheduler(QObject):
     layout_started = Signal(int)
     layout_slow = Signal()
     numbers_changed = Signal()
+    workspace_replaced = Signal()
+    root_dropped = Signal()
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +87,8 @@ class LayoutScheduler(QObject):
         self._generation = 0
         self._worker = LayoutWorker(parse=False)  # parsed here, in slices: see _parse_and_build
         self._collapsed: frozenset[str] = frozenset()
+        self._root: str | None = None  # draw only what feeds this value
+        self._numbers_moved = True
         self._known_groups: frozenset[str] = frozenset()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -119,6 +139,20 @@ class LayoutScheduler(QObject):
         if rankdir == self._rankdir:
             return False
         self._rankdir = rankdir
+        self.schedule()
+        return True
+
+    def root(self) -> str | None:
+        """The value whose ancestry alone is drawn (None: everything)."""
+        return self._root
+
+    def set_root(self, root: str | None) -> bool:
+        """Draw only what feeds `root` (None: everything); True if that changes the picture."""
+        if root is not None and root not in self._document:
+            root = None
+        if root == self._root:
+            return False
+        self._root = root
         self.schedule()
         return True
 
@@ -178,16 +212,29 @@ class LayoutScheduler(QObject):
     # ---- the layout -------------------------------------------------------------------
 
     def _on_document_changed(self, change: Change) -> None:
+        if change.replaced:
+            self.workspace_replaced.emit()
+        if self._root is not None and (change.replaced or self._root not in self._document):
+            self._root = None
+            self.root_dropped.emit()
         if change.structure:
             self._follow_groups()
             self.schedule()
         else:
+            self._numbers_moved = True
             self.numbers_changed.emit()
 
+    def numbers_moved(self) -> bool:
+        """Whether numbers changed since the text of the picture on its way was made (its labels then
+        hold older numbers, and the picture shown must rewrite them)."""
+        return self._numbers_moved
+
     def _start_layout(self) -> None:
-        count = len(self._document)
+        self._numbers_moved = False  # the labels hold the numbers as they are now
+        kept = self._document.ancestors(self._root) if self._root is not None else None
+        count = len(self._document) if kept is None else len(kept)
         if self._collapsed:  # what is drawn: the values outside collapsed groups, and the groups
-            owner = collapse.owners(self._document, self._collapsed)
+            owner = collapse.owners(self._document, self._collapsed, kept)
             count += len({g.name for g in owner.values()}) - len(owner)
         if count == 0:
             self._deliver(Picture(self))
@@ -198,26 +245,35 @@ class LayoutScheduler(QObject):
                 f"{MAX_DRAWN_VALUES:,}. The table and the other tools still work."
             )
             return
-        try:
-            source = render.build_dot_source(self._document, rankdir=self._rankdir, collapsed=self._collapsed)
+        layered = count > LAYERED_FROM
+        try:  # the layered layout draws long edges as they are: no dashed copies needed
+            source = render.build_dot_source(
+                self._document,
+                rankdir=self._rankdir,
+                root=self._root,
+                split_shared=False if layered else None,
+                collapsed=self._collapsed,
+            )
         except render.RenderError as error:
             self._fail(str(error))
             return
-        self._generation = self._worker.request(source)
+        self._generation = self._worker.request(source, layered_layout.layout if layered else None)
         self.layout_started.emit(count)
         self._busy_timer.start()
 
-    def _on_layout_finished(self, generation: int, output: bytes) -> None:
+    def _on_layout_finished(self, generation: int, output: bytes | Layout) -> None:
         if generation != self._generation or not self._pending or self._debounce.isActive():
             return
+        _freeze_long_lived()
         self._steps = self._parse_and_build(output)
         self._build_slice()
         if self._steps is not None:
             self._build_timer.start()
 
-    def _parse_and_build(self, output: bytes) -> Iterator[None]:
-        """Read dot's output and make the new picture's items, yielding often (see `_build_slice`)."""
-        result = yield from render.parse_layout_steps(output)
+    def _parse_and_build(self, output: bytes | Layout) -> Iterator[None]:
+        """Read dot's output (or take the layered layout's) and make the new picture's items, yielding
+        often (see `_build_slice`)."""
+        result = output if isinstance(output, Layout) else (yield from render.parse_layout_steps(output))
         self._next = Picture(self, result)
         yield from self._next.build(self._font, self._metrics)
 
@@ -255,6 +311,7 @@ class LayoutScheduler(QObject):
         self._fail(message)
 
     def _deliver(self, picture: Picture) -> None:
+        _freeze_long_lived()
         self.picture_ready.emit(picture)  # still pending while the receiver shows it
         self._settle()
         self.settled.emit()

@@ -40,6 +40,7 @@ from micrograd_gui.widgets.controls import UndoKeysToWorkspace, chain_tab_order
 from micrograd_gui.widgets.expression_bar import ExpressionBar
 from micrograd_gui.widgets.file_actions import FileActions
 from micrograd_gui.widgets.file_dialogs import FileDialogs
+from micrograd_gui.widgets.graph_menu import GraphMenu
 from micrograd_gui.widgets.graph_view import GraphView
 from micrograd_gui.widgets.help_pages import GETTING_STARTED, HelpDialog, keyboard_shortcuts, shortcuts_page
 from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
@@ -193,12 +194,6 @@ class MainWindow(QMainWindow):
             "&Top to bottom", "actionTopToBottom", tip="Lay the graph out from top to bottom instead of left to right"
         )
         self.top_to_bottom_action.setCheckable(True)
-        self.collapse_neurons_action = self._action(
-            "&Collapse all neurons",
-            "actionCollapseNeurons",
-            tip="Draw each neuron as one node, like n1_1: tanh(w·x + b)",
-        )
-        self.expand_all_action = self._action("E&xpand all", "actionExpandAll", tip="Draw every value of every group")
         self.insert_net_action = self._action(
             "&Neuron / Layer / MLP…", "actionInsertNet", tip="Make a neuron, a layer or an MLP over the selected values"
         )
@@ -269,9 +264,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.top_to_bottom_action)
         self.look = LookActions(self, self.graph_view)
         self.look.add_to(view)
-        view.addSeparator()
-        view.addAction(self.collapse_neurons_action)
-        view.addAction(self.expand_all_action)
+        self.graph_menu = GraphMenu(self.session, self.graph_view, self.value_table.current_name, view, self)
         self.insert_menu.addAction(self.insert_net_action)
         self.help_menu.addAction(self.getting_started_action)
         self.help_menu.addAction(self.shortcuts_action)
@@ -296,8 +289,6 @@ class MainWindow(QMainWindow):
         self.zoom_out_action.triggered.connect(self.zoom_out)
         self.fit_action.triggered.connect(self.fit_to_window)
         self.top_to_bottom_action.toggled.connect(self._on_top_to_bottom_toggled)
-        self.collapse_neurons_action.triggered.connect(self.graph_view.collapse_all_neurons)
-        self.expand_all_action.triggered.connect(self.graph_view.expand_all)
         self.insert_net_action.triggered.connect(self.open_net_dialog)
         self.about_action.triggered.connect(self.show_about)
         self.getting_started_action.triggered.connect(self.show_getting_started)

@@ -41,6 +41,7 @@ class NetDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("netDialog")
         self.setWindowTitle("Insert a neuron, a layer or an MLP")
+        self.setMinimumWidth(520)
         self._session = session
         self._seed = random.SystemRandom().randrange(1_000_000)  # the seed while the field is empty
 

@@ -200,3 +200,23 @@ def test_the_examples_menu_lists_the_nets_with_descriptions(qtbot, window):
     settle(qtbot, window)
     assert len(window.graph_view.group_names()) == 36
     assert window.document.data("loss") > 0
+
+
+def test_a_big_picture_is_laid_out_in_layers_without_dot(qtbot, window, monkeypatch):
+    """Past LAYERED_FROM values the panel lays the picture out itself (micrograd_gui.layered_layout), never
+    running dot; the picture has every value and answers clicks as usual."""
+    from micrograd_gui import layered_layout, render
+    from micrograd_gui.widgets import layout_scheduler
+
+    monkeypatch.setattr(layout_scheduler, "LAYERED_FROM", 0)
+    calls = []
+    real = layered_layout.layout
+    monkeypatch.setattr(layered_layout, "layout", lambda source: calls.append(1) or real(source))
+    monkeypatch.setattr(render, "run_layout", lambda *args, **kwargs: pytest.fail("dot ran"))
+    inputs(qtbot, window, 2.0, 3.0, -1.0)
+    type_line(qtbot, window, "o = MLP([x1, x2, x3], [4, 4, 1], seed=1)")
+    window.findChild(QAction, "actionExpandAll").trigger()
+    settle(qtbot, window)
+    assert calls and len(window.graph_view.node_names()) == len(window.document)
+    window.graph_view.select("o_n1_1_b")
+    assert window.graph_view.selected() == "o_n1_1_b"
