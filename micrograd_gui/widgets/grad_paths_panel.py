@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,7 +26,6 @@ from micrograd_gui.widgets.controls import compact_button, monospace
 
 PATH_ROLE = Qt.ItemDataRole.UserRole  # an item's path, root first ([] for a summary line)
 INLINE_VALUES = 5_000  # a workspace this small is explained at once; a bigger one on a worker thread
-SUMMARY_INK = QColor("#37474f")
 INTRO = "Select a value in the table or the picture, then press Why this grad?"
 
 
@@ -162,7 +161,6 @@ class GradPathsPanel(QWidget):
             item = QListWidgetItem(text)
             item.setData(PATH_ROLE, [])
             item.setFont(bold)
-            item.setForeground(QBrush(SUMMARY_INK))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             view.addItem(item)
         count = result.count

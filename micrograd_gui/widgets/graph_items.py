@@ -30,6 +30,8 @@ GROUP_WIDTH = 2.0
 GROUP_RADIUS = 8.0
 PATH_FILL = QColor("#f1e6fa")  # a path of the chain rule (Why this grad?)
 PATH_INK = QColor("#8e44ad")
+WRONG_FILL = QColor("#fdecea")  # a grad the bug lab's backward got wrong
+WRONG_INK = QColor("#c62828")
 BORDER = QColor("#c8c8c8")
 BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
 TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
@@ -54,6 +56,10 @@ LIGHT = {
     "ACTIVE_INK": "#d98200",
     "VISITED_FILL": "#e3f4e1",
     "GROUP_FILL": "#f1eefa",
+    "PATH_FILL": "#f1e6fa",
+    "PATH_INK": "#8e44ad",
+    "WRONG_FILL": "#fdecea",
+    "WRONG_INK": "#c62828",
     "BORDER": "#c8c8c8",
     "BLOCK_INK": "#8c8c8c",
     "TEXT_BAR": "#5a202020",
@@ -72,6 +78,10 @@ DARK = {
     "ACTIVE_INK": "#ffb547",
     "VISITED_FILL": "#1f3d24",
     "GROUP_FILL": "#2e2942",
+    "PATH_FILL": "#3d2a4a",
+    "PATH_INK": "#c792ea",
+    "WRONG_FILL": "#5a2323",
+    "WRONG_INK": "#ff8a80",
     "BORDER": "#4a4a4a",
     "BLOCK_INK": "#7a7a7a",
     "TEXT_BAR": "#5ae2e2e2",
@@ -238,7 +248,7 @@ class NodeItem(QGraphicsItem):
         else:
             painter.drawRect(self._rect)
             if self._grad_wrong and len(self._cells) > 2:
-                painter.fillRect(self._cells[2].adjusted(0.5, 0.5, -0.5, -0.5), assets.WRONG_GRAD_FILL)
+                painter.fillRect(self._cells[2].adjusted(0.5, 0.5, -0.5, -0.5), WRONG_FILL)
             painter.setPen(_pen(ink, LINE_WIDTH, lod))
             for a, b in self._separators:
                 painter.drawLine(a, b)
@@ -262,7 +272,7 @@ class NodeItem(QGraphicsItem):
 
     def _text_colour(self, index: int, ink: QColor) -> QColor:
         if index == 2 and self._grad_wrong:
-            return assets.WRONG_GRAD_COLOUR
+            return WRONG_INK
         return assets.STALE_COLOUR if (index == 2 and self._grad_stale) else ink
 
 

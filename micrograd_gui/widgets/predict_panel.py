@@ -10,11 +10,11 @@ from micrograd_gui.quiz import GradQuiz, Verdict
 from micrograd_gui.session import WorkspaceSession, sentence
 from micrograd_gui.widgets.controls import compact_button, monospace
 
-FEEDBACK_STYLE = (
-    "QLabel#quizFeedback { background: #fbfbf8; color: #202020; padding: 6px 8px;"
-    " border: 1px solid #dcdcd4; border-radius: 3px; }"
-    'QLabel#quizFeedback[verdict="right"] { border-color: #81c784; background: #f1f8f1; }'
-    'QLabel#quizFeedback[verdict="wrong"] { border-color: #e57373; background: #fdf3f2; }'
+FEEDBACK_STYLE = (  # the palette's colours, so the dark theme gives a dark box; the verdict colours its border
+    "QLabel#quizFeedback { background: palette(base); color: palette(text); padding: 6px 8px;"
+    " border: 1px solid palette(mid); border-radius: 3px; }"
+    'QLabel#quizFeedback[verdict="right"] { border: 2px solid #43a047; }'
+    'QLabel#quizFeedback[verdict="wrong"] { border: 2px solid #e53935; }'
 )
 
 
