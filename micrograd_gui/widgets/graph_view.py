@@ -239,7 +239,11 @@ class GraphView(QWidget):
             shown = False
         self._map.setVisible(shown)
         if shown:
-            self._map.move(12, self.height() - self._map.height() - 12)
+            # bottom right, clear of the scroll bars (the legend has the bottom left)
+            vertical, horizontal = self.canvas.verticalScrollBar(), self.canvas.horizontalScrollBar()
+            right = self.width() - 12 - (vertical.width() if vertical.isVisible() else 0)
+            bottom = self.height() - 12 - (horizontal.height() if horizontal.isVisible() else 0)
+            self._map.move(right - self._map.width(), bottom - self._map.height())
             self._map.raise_()
             self._map.update()
 
@@ -455,7 +459,9 @@ class GraphView(QWidget):
         old, self._picture = self._picture, picture
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
-        if self._scheduler.numbers_moved() or self._document.grads_stale:  # else its labels are up to date
+        # The labels hold the document's numbers as they were when the layout began; a learning tool's
+        # grads (or hidden ones) and stale marks are not in them.
+        if self._scheduler.numbers_moved() or self._document.grads_stale or self._document.grad_overlay is not None:
             self._picture.show_numbers(self._document)
         else:
             self._picture.show_roles(self._document)
