@@ -31,6 +31,7 @@ from micrograd_gui.widgets.recovery_keeper import RecoveryKeeper
 from micrograd_gui.widgets.step_through_panel import StepThroughPanel
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
+from tests.workspaces import LECTURE as LECTURE_VALUES
 
 ROOT = Path(__file__).resolve().parents[2]
 LECTURE = ROOT / "resources" / "examples" / "lecture.json"
@@ -57,16 +58,7 @@ def session(qtbot):
 
 
 def lecture(session: WorkspaceSession) -> None:
-    definitions = [
-        Definition("a", data=2.0),
-        Definition("b", data=-3.0),
-        Definition("c", data=10.0),
-        Definition("e", "*", ("a", "b")),
-        Definition("d", "+", ("e", "c")),
-        Definition("f", data=-2.0),
-        Definition("L", "*", ("d", "f")),
-    ]
-    assert session.push(AddDefinitions, session.document, definitions)
+    assert session.push(AddDefinitions, session.document, list(LECTURE_VALUES))
 
 
 def test_session_push_refuses_with_a_sentence_and_changes_nothing(session):
