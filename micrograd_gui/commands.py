@@ -149,18 +149,26 @@ class ZeroGrads(QUndoCommand):
 
 class SetData(QUndoCommand):
     """Replace the data table (an edited cell, rows added or deleted, a column bound or unbound, a
-    CSV imported, data generated; None removes it)."""
+    CSV imported, data generated; None removes it). `shown_row`, unless False, is the row the bound
+    leaves hold afterwards (None: none), for a change that moves or removes the row shown."""
 
-    def __init__(self, document: Document, table: DataTable | None, text: str = "Edit the data") -> None:
+    def __init__(
+        self,
+        document: Document,
+        table: DataTable | None,
+        text: str = "Edit the data",
+        shown_row: int | None | bool = False,
+    ) -> None:
         document.check_data(table)
         super().__init__(text)
         self.document = document
         self.table = table
+        self.shown_row = shown_row
         self.old = document.data_table
         self.old_row = document.shown_row
 
     def redo(self) -> None:
-        self.document.set_data(self.table)
+        self.document.set_data(self.table, shown_row=self.shown_row)
 
     def undo(self) -> None:
         self.document.set_data(self.old, shown_row=self.old_row)
@@ -207,7 +215,11 @@ class SetLeaves(QUndoCommand):
 
 
 class ShowRow(QUndoCommand):
-    """Give the bound leaves one data row's numbers: the picture shows that row's forward pass."""
+    """Give the bound leaves one data row's numbers: the picture shows that row's forward pass.
+    Showing one row after another is one undo step (browsing rows does not fill the history):
+    its undo goes back to the numbers before the first."""
+
+    ID = 0x5352  # "SR": consecutive ShowRow commands merge
 
     def __init__(self, document: Document, index: int) -> None:
         numbers = document.row_numbers(index)
@@ -226,3 +238,14 @@ class ShowRow(QUndoCommand):
     def undo(self) -> None:
         self.document.set_leaves(self.before, shown_row=self.old_row)
         self.document.set_grads(*self.grads)
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, ShowRow) or other.document is not self.document:
+            return False
+        self.index = other.index
+        self.before = {**other.before, **self.before}
+        self.setText(other.text())
+        return True

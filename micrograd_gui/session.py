@@ -58,12 +58,13 @@ class WorkspaceSession(QObject):
             message = sentence(str(error))
             self.show_error(message)
             return message
+        text = command.text()  # a command merged into the one before it is deleted by push()
         self.pushing = True
         try:
             self.undo_stack.push(command)
         finally:
             self.pushing = False
-        self.show_status(command.text())
+        self.show_status(text)
         return None
 
     def push(self, make_command: Callable[..., QUndoCommand], *args: Any) -> bool:

@@ -141,3 +141,43 @@ def test_a_template_is_one_undo_step_with_its_groups(stack: QUndoStack) -> None:
     assert (state(doc), doc.groups) == made
     with pytest.raises(DocumentError, match="already exists"):
         AddDefinitions(doc, [Definition("y", data=0.0)], "", [Group("o", "net", ("y",))])
+
+
+def data_document() -> Document:
+    from micrograd_gui.dataset import DataTable
+
+    doc = Document()
+    doc.replace_definitions(
+        [Definition("x", data=0.0), Definition("w", data=2.0), Definition("o", "*", ("x", "w"))],
+        data=DataTable.of(["x"], [[1.0], [2.0], [3.0]]),
+    )
+    return doc
+
+
+def test_rows_shown_one_after_another_are_one_undo_step(stack):
+    from micrograd_gui.commands import ShowRow
+
+    doc = data_document()
+    stack.push(ShowRow(doc, 0))
+    stack.push(ShowRow(doc, 2))
+    assert stack.count() == 1 and stack.text(0) == "Show data row 3"
+    assert (doc.shown_row, doc.data("o")) == (2, 6.0)
+    stack.undo()
+    assert (doc.shown_row, doc.data("x"), doc.data("o")) == (None, 0.0, 0.0)
+    stack.redo()
+    assert (doc.shown_row, doc.data("o")) == (2, 6.0)
+
+
+def test_set_data_can_say_which_row_is_shown_after_it(stack):
+    from micrograd_gui.commands import SetData, ShowRow
+
+    doc = data_document()
+    stack.push(ShowRow(doc, 2))
+    table = doc.data_table
+    stack.push(SetData(doc, table.without([0]), "Delete data row 1", shown_row=1))
+    assert doc.shown_row == 1 and doc.data_table.rows == ((2.0,), (3.0,))
+    stack.push(SetData(doc, doc.data_table.without([1]), "Delete data row 2", shown_row=None))
+    assert doc.shown_row is None
+    stack.undo()
+    stack.undo()
+    assert doc.shown_row == 2 and doc.data_table is table
