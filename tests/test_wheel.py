@@ -82,10 +82,10 @@ def run_installed(installed: dict[str, Path], *args: str) -> subprocess.Complete
 
 
 def test_the_wheel_ships_the_resources(installed):
-    """The wheel holds every example, every icon and the style sheet under micrograd_gui/resources."""
+    """The wheel holds every example, every icon, the data files and the style sheet under micrograd_gui/resources."""
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     expected = [p.relative_to(ROOT / "resources").as_posix() for p in (ROOT / "resources").rglob("*") if p.is_file()]
-    expected = [p for p in expected if p.endswith((".json", ".svg", ".qss"))]
+    expected = [p for p in expected if p.endswith((".json", ".svg", ".qss", ".csv"))]
     assert len(expected) >= 4
     for relative in expected:
         assert f"micrograd_gui/resources/{relative}" in names
