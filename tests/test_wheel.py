@@ -121,8 +121,9 @@ print("icons", len(assets.ICONS))
     lines = result.stdout.splitlines()
     venv_folder = str(installed["python"].parent.parent)
     assert lines[0].startswith(venv_folder) and lines[1].startswith(venv_folder)
-    assert lines[2:8] == ["lecture 7", "neuron 10", "reuse 2", "neuron_exp 17", "mlp 360", "moons_net 984"]
-    assert lines[8].startswith("icons ")
+    examples = ["lecture 7", "neuron 10", "reuse 2", "neuron_exp 17", "mlp 120", "moons_net 984", "line_neuron 13"]
+    assert lines[2:9] == examples
+    assert lines[9].startswith("icons ")
 
 
 def test_the_installed_command_exports_an_example(installed):
