@@ -229,9 +229,10 @@ def document_text(document: Document) -> str:
     return dumps(*document_parts(document))
 
 
-def document_parts(
-    document: Document,
-) -> tuple[tuple[Definition, ...], str | None, tuple[Group, ...], DataTable | None, TrainingSettings]:
+DocumentParts = tuple[tuple[Definition, ...], str | None, tuple[Group, ...], DataTable | None, TrainingSettings]
+
+
+def document_parts(document: Document) -> DocumentParts:
     """What a workspace file holds of a document, as `dumps` takes it: a snapshot a worker thread may write."""
     return document.definitions, document.backward_root, document.groups, document.data_table, document.training
 
