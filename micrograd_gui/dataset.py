@@ -33,6 +33,31 @@ def check_column_name(name: str) -> str | None:
     return check_name(name)
 
 
+def check_columns(columns: tuple[str, ...]) -> None:
+    """DataError unless `columns` can head a data table: 1 to MAX_COLUMNS distinct names."""
+    if not columns:
+        raise DataError("a data table needs at least one column")
+    if len(columns) > MAX_COLUMNS:
+        raise DataError(f"a data table has at most {MAX_COLUMNS} columns, not {len(columns)}")
+    seen: set[str] = set()
+    for name in columns:
+        reason = check_column_name(name)
+        if reason:
+            raise DataError(f"column '{name}': {reason}")
+        if name in seen:
+            raise DataError(f"there are two columns named '{name}'")
+        seen.add(name)
+
+
+def check_row(columns: tuple[str, ...], row: tuple[float, ...], number: int) -> None:
+    """DataError unless `row` (row `number`, from 1) holds one finite number per column."""
+    if len(row) != len(columns):
+        raise DataError(f"row {number} has {len(row)} numbers; there are {len(columns)} columns")
+    for column, cell in zip(columns, row, strict=True):
+        if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not math.isfinite(cell):
+            raise DataError(f"row {number}, column '{column}': {cell!r} is not a finite number")
+
+
 @dataclass(frozen=True)
 class DataTable:
     """Named columns and rows of finite numbers, every row as long as the columns."""
@@ -41,27 +66,20 @@ class DataTable:
     rows: tuple[tuple[float, ...], ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.columns:
-            raise DataError("a data table needs at least one column")
-        if len(self.columns) > MAX_COLUMNS:
-            raise DataError(f"a data table has at most {MAX_COLUMNS} columns, not {len(self.columns)}")
-        seen: set[str] = set()
-        for name in self.columns:
-            reason = check_column_name(name)
-            if reason:
-                raise DataError(f"column '{name}': {reason}")
-            if name in seen:
-                raise DataError(f"there are two columns named '{name}'")
-            seen.add(name)
+        check_columns(self.columns)
         if len(self.rows) > MAX_ROWS:
             raise DataError(f"a data table has at most {MAX_ROWS:,} rows, not {len(self.rows):,}")
-        width = len(self.columns)
         for number, row in enumerate(self.rows, start=1):
-            if len(row) != width:
-                raise DataError(f"row {number} has {len(row)} numbers; there are {width} columns")
-            for column, cell in zip(self.columns, row, strict=True):
-                if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not math.isfinite(cell):
-                    raise DataError(f"row {number}, column '{column}': {cell!r} is not a finite number")
+            check_row(self.columns, row, number)
+
+    @classmethod
+    def _checked_parts(cls, columns: tuple[str, ...], rows: tuple[tuple[float, ...], ...]) -> DataTable:
+        """A table from parts already checked (its columns, and rows of checked tables): an edit of a
+        100,000-row table checks what it changes, not every row again."""
+        table = object.__new__(cls)
+        object.__setattr__(table, "columns", columns)
+        object.__setattr__(table, "rows", rows)
+        return table
 
     @staticmethod
     def of(columns: Iterable[str], rows: Iterable[Iterable[float]] = ()) -> DataTable:
@@ -94,21 +112,27 @@ class DataTable:
         cells = list(rows[row])
         cells[column] = float(number)
         rows[row] = tuple(cells)
-        return DataTable(self.columns, tuple(rows))
+        check_row(self.columns, rows[row], row + 1)
+        return DataTable._checked_parts(self.columns, tuple(rows))
 
     def inserting(self, at: int, rows: Sequence[Sequence[float]]) -> DataTable:
         """Rows put in before row `at` (at == len(rows) appends)."""
-        return DataTable.of(self.columns, [*self.rows[:at], *rows, *self.rows[at:]])
+        added = DataTable.of(self.columns, rows).rows
+        if len(self.rows) + len(added) > MAX_ROWS:
+            raise DataError(f"a data table has at most {MAX_ROWS:,} rows")
+        return DataTable._checked_parts(self.columns, (*self.rows[:at], *added, *self.rows[at:]))
 
     def without(self, indexes: Iterable[int]) -> DataTable:
         doomed = set(indexes)
-        return DataTable(self.columns, tuple(r for i, r in enumerate(self.rows) if i not in doomed))
+        return DataTable._checked_parts(self.columns, tuple(r for i, r in enumerate(self.rows) if i not in doomed))
 
     def renaming(self, old: str, new: str) -> DataTable:
         """The column `old` named `new` (a no-op when there is no column `old`)."""
         if old not in self.columns:
             return self
-        return DataTable(tuple(new if c == old else c for c in self.columns), self.rows)
+        columns = tuple(new if c == old else c for c in self.columns)
+        check_columns(columns)
+        return DataTable._checked_parts(columns, self.rows)
 
     def bound(self, leaves: Iterable[str]) -> tuple[str, ...]:
         """The columns that name one of `leaves`, in column order."""
