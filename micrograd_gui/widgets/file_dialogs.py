@@ -16,6 +16,7 @@ from micrograd_gui.recovery import RecoveryInfo
 from micrograd_gui.widgets.export_dialog import ExportDialog
 
 WORKSPACE_FILTER = "Workspaces (*.json);;All files (*)"
+CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
 
 class FileDialogs(QObject):
@@ -56,6 +57,30 @@ class FileDialogs(QObject):
         """Where to save, starting from `suggested`; None when cancelled."""
         path, _ = QFileDialog.getSaveFileName(self._parent, "Save workspace", suggested, WORKSPACE_FILTER)
         return path or None
+
+    def ask_csv_open_path(self, folder: str) -> str | None:
+        """A CSV file to import as the data table, starting in `folder`; None when cancelled."""
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Import data from CSV", folder, CSV_FILTER)
+        return path or None
+
+    def ask_csv_save_path(self, suggested: str) -> str | None:
+        """Where to export the data table as CSV, starting from `suggested`; None when cancelled."""
+        path, _ = QFileDialog.getSaveFileName(self._parent, "Export data as CSV", suggested, CSV_FILTER)
+        return path or None
+
+    def ask_create_leaves(self, names: list[str]) -> bool:
+        """Whether to create leaves for data columns that name no value, so that they feed them."""
+        listed = ", ".join(names)
+        answer = QMessageBox.question(
+            self._parent,
+            "Create leaves for the data?",
+            f"No value is named {listed}. Create {'a leaf' if len(names) == 1 else 'leaves'} {listed}, so that "
+            "each row's numbers go into the graph?\n\nNo keeps the columns unbound; binding a column to a leaf "
+            "later renames it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def ask_export_options(
         self, names: list[str], path: str, rankdir: str, scale: float, default_root: str | None

@@ -47,6 +47,7 @@ from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
 from micrograd_gui.widgets.look_actions import LookActions
 from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
+from micrograd_gui.widgets.training_dock import TrainingDock
 from micrograd_gui.widgets.value_actions import ValueActions, ask_delete_dependents
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
@@ -467,7 +468,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
     def _add_learning_tools(self) -> None:
-        """The expression bar (beside the main tool bar) and the Learn dock (under the graph and the table)."""
+        """The expression bar (beside the main tool bar), the Learn dock (under the graph and the table)
+        and the Training dock."""
         self.expression_bar = ExpressionBar(self.session)
         tool_bar = QToolBar("Expression", self)
         tool_bar.setObjectName("expressionToolBar")
@@ -484,6 +486,12 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(tool_bar.toggleViewAction())
         self.view_menu.addAction(dock.toggleViewAction())
+        # The Training dock: right of the graph, full height; hidden until a workspace has data.
+        training = self.training_dock = TrainingDock(self.session, self.dialogs, self)
+        self.centre_area.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock(training, Qt.DockWidgetArea.RightDockWidgetArea)
+        training.hide()
+        self.view_menu.addAction(training.toggleViewAction())
         self.learn_menu = QMenu("&Learn", self)
         self.learn_menu.setObjectName("learnMenu")
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.learn_menu)
@@ -517,6 +525,7 @@ class MainWindow(QMainWindow):
             self.graph_view.canvas,
             self.value_table,
             self.learning_dock.tabs,
+            self.training_dock.tabs,
         ]
         chain_tab_order(chain)
 

@@ -1,0 +1,57 @@
+"""The Training dock: the Data panel, and the training tools beside it in tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
+
+from micrograd_gui.session import WorkspaceSession
+from micrograd_gui.widgets.data_panel import DataPanel
+from micrograd_gui.widgets.file_dialogs import FileDialogs
+
+DOCK_WIDTH = 400  # the dock's first width: the table's columns and the buttons show whole
+
+
+class TrainingTabs(QTabWidget):
+    """The dock's tabs, as wide as DOCK_WIDTH when first docked (the graph keeps the rest)."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), DOCK_WIDTH), hint.height())
+
+
+class TrainingDock(QDockWidget):
+    """A dock (`trainingDock`, titled Training) with its tabs in `tabs` (`trainingTabs`): Data
+    (`data_panel`), then the training tools added with `add_tab`.
+
+    It shows itself when a workspace with a data table comes in (opened, an example, a recovery).
+    """
+
+    def __init__(self, session: WorkspaceSession, dialogs: FileDialogs, parent: QWidget | None = None) -> None:
+        super().__init__("Training", parent)
+        self.setObjectName("trainingDock")
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self._session = session
+        self.tabs = TrainingTabs()
+        self.tabs.setObjectName("trainingTabs")
+        self.tabs.setDocumentMode(True)
+        self.data_panel = DataPanel(session, dialogs)
+        self.add_tab(self.data_panel, "Data", "The data rows: edit, import or generate them; show one in the graph")
+        # The Train panel (widgets/train_panel.py) is the second tab, added here:
+        # self.train_panel = TrainPanel(session, ...); self.add_tab(self.train_panel, "Train", "...")
+        self.setWidget(self.tabs)
+        session.workspace_replaced.connect(self._on_workspace_replaced)
+
+    def add_tab(self, panel: QWidget, title: str, tip: str) -> None:
+        """Add a panel as a tab of the dock."""
+        index = self.tabs.addTab(panel, title)
+        self.tabs.setTabToolTip(index, tip)
+
+    def _on_workspace_replaced(self) -> None:
+        if self._session.document.data_table is not None:
+            self.show()
+            self.raise_()
