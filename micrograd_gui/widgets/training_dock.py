@@ -54,4 +54,5 @@ class TrainingDock(QDockWidget):
     def _on_workspace_replaced(self) -> None:
         if self._session.document.data_table is not None:
             self.show()
-            self.raise_()
+            if not self.isWindow():  # docked, perhaps tabbed with another dock: its tab comes to the front
+                self.raise_()

@@ -467,3 +467,35 @@ def test_the_moons_example_opens_with_its_data_in_the_dock(qtbot, window):
     assert "Parameters (trained): 337" in summary
     assert panel_of(window).show_row(4)
     assert [window.document.data(n) for n in ("x1", "x2", "y")] == list(demo_moons()[4])
+
+
+def test_the_dock_and_its_panel_work_on_a_session_alone(qtbot):
+    """No MainWindow: the Training dock takes the session and the file dialogs only."""
+    from micrograd_gui.session import WorkspaceSession
+    from micrograd_gui.widgets.file_dialogs import FileDialogs
+    from micrograd_gui.widgets.training_dock import TrainingDock
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    session = WorkspaceSession(host)
+    dock = TrainingDock(session, FileDialogs(host))
+    qtbot.addWidget(dock)
+    dock.hide()
+    assert dock.data_panel.generate("line")
+    assert session.document.bound_columns() == ("x1", "x2", "y") and session.document.shown_row == 0
+    assert dock.data_panel.show_row(7)
+    assert session.document.data("x1") == session.document.data_table.rows[7][0]
+    session.workspace_replaced.emit()  # a workspace with data came in
+    assert dock.isVisible()
+
+
+def test_renaming_a_bound_leaf_renames_its_column_and_a_new_leaf_binds_a_column(window):
+    with_data(window)
+    model = table_view(window).model()
+    assert window.rename_value("x", "x_in")
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "x_in"
+    assert window.document.bound_columns() == ("x_in", "y")
+    assert not model.headerData(2, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole).bold()
+    window.push(AddDefinitions, window.document, [Definition("note", data=0.0)])
+    assert model.headerData(2, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole).bold()
+    assert "Unbound" not in find(window, QWidget, "dataSummary").text()
