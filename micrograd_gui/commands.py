@@ -8,11 +8,12 @@ never change the document themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtGui import QUndoCommand
 
 from engine import format_number
+from micrograd_gui.dataset import DataTable, TrainingSettings
 from micrograd_gui.document import Definition, Document, DocumentError, Group
 
 
@@ -143,4 +144,85 @@ class ZeroGrads(QUndoCommand):
         self.document.zero_grads()
 
     def undo(self) -> None:
+        self.document.set_grads(*self.grads)
+
+
+class SetData(QUndoCommand):
+    """Replace the data table (an edited cell, rows added or deleted, a column bound or unbound, a
+    CSV imported, data generated; None removes it)."""
+
+    def __init__(self, document: Document, table: DataTable | None, text: str = "Edit the data") -> None:
+        document.check_data(table)
+        super().__init__(text)
+        self.document = document
+        self.table = table
+        self.old = document.data_table
+        self.old_row = document.shown_row
+
+    def redo(self) -> None:
+        self.document.set_data(self.table)
+
+    def undo(self) -> None:
+        self.document.set_data(self.old, shown_row=self.old_row)
+
+
+class SetTraining(QUndoCommand):
+    """Change the training settings (the loss, how rows combine, L2, learning rates, steps)."""
+
+    def __init__(self, document: Document, settings: TrainingSettings, text: str = "Change the training") -> None:
+        super().__init__(text)
+        self.document = document
+        self.settings = settings
+        self.old = document.training
+
+    def redo(self) -> None:
+        self.document.set_training(self.settings)
+
+    def undo(self) -> None:
+        self.document.set_training(self.old)
+
+
+class SetLeaves(QUndoCommand):
+    """Set several leaves' numbers at once: trained parameters, a reset. `before` is what undo puts
+    back (default: the numbers now); a run that showed its progress live passes the numbers at its
+    start, so that undo returns there."""
+
+    def __init__(
+        self, document: Document, numbers: Mapping[str, float], text: str, before: Mapping[str, float] | None = None
+    ) -> None:
+        document.check_leaves(numbers)
+        super().__init__(text)
+        self.document = document
+        self.numbers = dict(numbers)
+        self.before = dict(before) if before is not None else {n: document.data(n) for n in numbers}
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.document.set_leaves(self.numbers)
+
+    def undo(self) -> None:
+        self.document.set_leaves(self.before)
+        self.document.set_grads(*self.grads)
+
+
+class ShowRow(QUndoCommand):
+    """Give the bound leaves one data row's numbers: the picture shows that row's forward pass."""
+
+    def __init__(self, document: Document, index: int) -> None:
+        numbers = document.row_numbers(index)
+        document.check_leaves(numbers)
+        super().__init__(f"Show data row {index + 1}")
+        self.document = document
+        self.index = index
+        self.old_row = document.shown_row
+        self.before = {n: document.data(n) for n in numbers}
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.document.show_row(self.index)
+
+    def undo(self) -> None:
+        self.document.set_leaves(self.before, shown_row=self.old_row)
         self.document.set_grads(*self.grads)

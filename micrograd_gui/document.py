@@ -9,10 +9,10 @@ tells its listeners what changed.
 Every mutating method either succeeds whole or raises `DocumentError` (with a
 message for the user) and changes nothing.
 
-Size: about 700 lines, on purpose: the one source of truth keeps its checks,
+Size: about 850 lines, on purpose: the one source of truth keeps its checks,
 its changes and its change notices together, so that no change can skip a check;
 the definitions, their Values, the grads and the groups (neurons, layers, nets)
-change together, all or nothing.
+change together, all or nothing, and so do the data rows the leaves take.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from engine import Value, format_number
+from micrograd_gui.dataset import DataTable, TrainingSettings
 from micrograd_gui.grad_overlay import GradLens, GradOverlay
 
 MAX_NAME_LENGTH = 32
@@ -95,7 +96,8 @@ class Change:
     end, when that is all it did (an undo of one); `renamed` is (old, new) for a
     rename, the one change that keeps every value in its place. Lists kept in
     document order follow those without reading the whole document. `replaced`
-    says a whole new workspace came in (opened, new, an example).
+    says a whole new workspace came in (opened, new, an example). `data` and `training` say the
+    data table or the training settings changed (a rename of a column's leaf or of the loss too).
     """
 
     structure: bool
@@ -104,6 +106,8 @@ class Change:
     dropped: int = 0
     renamed: tuple[str, str] | None = None
     replaced: bool = False
+    data: bool = False
+    training: bool = False
 
 
 Followed = tuple[str, list[str]]
@@ -298,6 +302,9 @@ class Document:
         self._lens_pending = False  # show_lens was called meanwhile: its notice waits for theirs
         self._listeners: list[Listener] = []
         self._groups: list[Group] = []
+        self._data: DataTable | None = None
+        self._training = TrainingSettings()
+        self.shown_row: int | None = None  # the data row whose numbers the bound leaves hold, if any
 
     # ---- reading ----------------------------------------------------------
 
@@ -372,6 +379,27 @@ class Document:
         found = [g for g in self._groups if name in g.members]
         return sorted(found, key=lambda g: len(g.members))
 
+    @property
+    def data_table(self) -> DataTable | None:
+        """The data table (None: the workspace has none). A column naming a leaf binds it."""
+        return self._data
+
+    @property
+    def training(self) -> TrainingSettings:
+        return self._training
+
+    def bound_columns(self) -> tuple[str, ...]:
+        """The data columns that name a leaf, in column order: those leaves take each row's numbers."""
+        if self._data is None:
+            return ()
+        return tuple(c for c in self._data.columns if c in self._index and self.definition(c).is_leaf)
+
+    def parameters(self) -> list[str]:
+        """The leaves training changes, in document order: every leaf that is neither a bound data
+        column nor a constant."""
+        bound = set(self.bound_columns())
+        return [d.name for d in self._definitions if d.is_leaf and not d.constant and d.name not in bound]
+
     def dependents(self, *names: str) -> list[str]:
         """Every other name that depends on any of `names`, directly or not, in document order
         (one pass over the definitions, however many names)."""
@@ -426,12 +454,14 @@ class Document:
         dropped: int = 0,
         renamed: tuple[str, str] | None = None,
         replaced: bool = False,
+        data: bool = False,
+        training: bool = False,
     ) -> None:
         if not partial and self._partial is not None:  # any real change ends a pass in progress
             self._apply_grads()
         if not partial and self._lens is not None:  # before any listener reads it
             self._overlay = self._lens.grad_overlay(self)
-        change = Change(structure, frozenset(names), tuple(appended), dropped, renamed, replaced)
+        change = Change(structure, frozenset(names), tuple(appended), dropped, renamed, replaced, data, training)
         self._notifying += 1
         try:
             for listener in list(self._listeners):
@@ -562,32 +592,91 @@ class Document:
     def set_leaf_data(self, name: str, data: float) -> None:
         """Change a leaf's number and recompute what depends on it, or refuse
         whole if a dependent value could not be computed."""
-        definitions, values, changed = self._prepare_leaf_data(name, data)
+        self.set_leaves({name: data})
+
+    def check_leaf_data(self, name: str, data: float) -> None:
+        """DocumentError unless `set_leaf_data(name, data)` would succeed; changes nothing."""
+        self.check_leaves({name: data})
+
+    def set_leaves(self, numbers: Mapping[str, float], shown_row: int | None | bool = False) -> None:
+        """Change several leaves' numbers at once (a data row, trained parameters) and recompute what
+        depends on them: one change notice, or refused whole. `shown_row`, unless False, says which
+        data row the leaves now hold (an int, or None for none: an undo puts back what was shown)."""
+        definitions, values, changed = self._prepare_leaves(numbers)
+        row_changed = shown_row is not False
+        if row_changed:
+            self.shown_row = None if shown_row is None else int(shown_row)
         self._definitions = definitions
         self._values = values
         if self._grads:
             self._stale = True
         self._apply_grads()
-        self._notify(False, changed)
+        self._notify(False, changed, data=row_changed)
 
-    def check_leaf_data(self, name: str, data: float) -> None:
-        """DocumentError unless `set_leaf_data(name, data)` would succeed; changes nothing."""
-        self._prepare_leaf_data(name, data)
+    def check_leaves(self, numbers: Mapping[str, float]) -> None:
+        """DocumentError unless `set_leaves(numbers)` would succeed; changes nothing."""
+        self._prepare_leaves(numbers)
 
-    def _prepare_leaf_data(self, name: str, data: float) -> tuple[list[Definition], dict[str, Value], list[str]]:
+    def _prepare_leaves(self, numbers: Mapping[str, float]) -> tuple[list[Definition], dict[str, Value], list[str]]:
         """The definitions and values after the edit, and the names whose values it changes: only the
-        leaf and what depends on it are computed again (the other Values never point at the leaf)."""
-        d = self.definition(name)
-        if not d.is_leaf:
-            raise DocumentError(f"'{name}' is computed by {d.op}; only a leaf's number can be edited")
+        leaves and what depends on them are computed again (the other Values never point at them)."""
         definitions = list(self._definitions)
-        definitions[self._index[name]] = replace(d, data=check_number(data))
+        for name, number in numbers.items():
+            if name not in self._index:
+                raise DocumentError(f"'{name}' does not exist")
+            d = definitions[self._index[name]]
+            if not d.is_leaf:
+                raise DocumentError(f"'{name}' is computed by {d.op}; only a leaf's number can be edited")
+            definitions[self._index[name]] = replace(d, data=check_number(number))
         values = dict(self._values)
-        changed = [name, *self.dependents(name)]
+        changed = [*numbers, *self.dependents(*numbers)]
+        changed.sort(key=self._index.__getitem__)
         for n in changed:
             definition = definitions[self._index[n]]
             values[n] = evaluate(definition, [values[o] for o in definition.operands])
         return definitions, values, changed
+
+    def row_numbers(self, index: int) -> dict[str, float]:
+        """The numbers data row `index` gives the bound leaves; DocumentError for no such row."""
+        table = self._data
+        if table is None or not 0 <= index < len(table.rows):
+            raise DocumentError(f"there is no data row {index + 1}")
+        row = table.row(index)
+        return {column: row[column] for column in self.bound_columns()}
+
+    def show_row(self, index: int | None) -> None:
+        """Give the bound leaves data row `index`'s numbers (the picture then shows that row's forward
+        pass), or with None only forget which row is shown. Refused whole."""
+        if index is None:
+            self.shown_row = None
+            self._notify(False, (), data=True)
+            return
+        self.set_leaves(self.row_numbers(index), shown_row=index)
+
+    def check_data(self, table: DataTable | None) -> None:
+        """DocumentError unless `set_data(table)` would succeed: a column may name a leaf (binding
+        it) or nothing (unbound), not a computed value."""
+        if table is None:
+            return
+        for column in table.columns:
+            if column in self._index and not self.definition(column).is_leaf:
+                d = self.definition(column)
+                raise DocumentError(f"the column '{column}' names a value computed by {d.op}; a column binds a leaf")
+
+    def set_data(self, table: DataTable | None, shown_row: int | None | bool = False) -> None:
+        """Replace the data table (None: no data). The shown row is forgotten when it is gone;
+        `shown_row`, unless False, sets it (an undo puts back what was shown)."""
+        self.check_data(table)
+        self._data = table
+        if shown_row is not False:
+            self.shown_row = None if shown_row is None else int(shown_row)
+        if table is None or self.shown_row is not None and self.shown_row >= len(table.rows):
+            self.shown_row = None
+        self._notify(False, (), data=True)
+
+    def set_training(self, settings: TrainingSettings) -> None:
+        self._training = settings
+        self._notify(False, (), training=True)
 
     def rename(self, old: str, new: str) -> None:
         """Rename a value and every reference to it."""
@@ -614,13 +703,23 @@ class Document:
             self._grads[new] = self._grads.pop(old)
         if self.backward_root == old:
             self.backward_root = new
-        self._notify(True, [old, new], renamed=(old, new))
+        data = self._data is not None and old in self._data.columns
+        if data and self._data is not None:
+            self._data = self._data.renaming(old, new)
+        training = self._training.loss == old
+        self._training = self._training.renaming(old, new)
+        self._notify(True, [old, new], renamed=(old, new), data=data, training=training)
 
     def replace_definitions(
-        self, definitions: Sequence[Definition], notify: bool = True, groups: Sequence[Group] = ()
+        self,
+        definitions: Sequence[Definition],
+        notify: bool = True,
+        groups: Sequence[Group] = (),
+        data: DataTable | None = None,
+        training: TrainingSettings | None = None,
     ) -> None:
-        """Swap in a whole new list of definitions and their groups (a workspace being read), validated
-        whole first. Grads are cleared: the new Values start at 0."""
+        """Swap in a whole new list of definitions, their groups, data table and training settings (a
+        workspace being read), validated whole first. Grads are cleared: the new Values start at 0."""
         definitions = list(definitions)
         if len(definitions) > MAX_DEFINITIONS:
             raise DocumentError(f"a workspace holds at most {MAX_DEFINITIONS} values")
@@ -637,8 +736,14 @@ class Document:
                     raise DocumentError(f"'{d.name}' uses '{operand}' before it is defined")
             seen.add(d.name)
         check_groups(groups, seen.__contains__)
+        leaves = {d.name for d in definitions if d.is_leaf}
+        for column in data.columns if data is not None else ():
+            if column in seen and column not in leaves:
+                raise DocumentError(f"the column '{column}' names a computed value; a column binds a leaf")
         values = compute(definitions)
         self._groups = list(groups)
+        self._data, self.shown_row = data, None
+        self._training = training if training is not None else TrainingSettings()
         self._definitions = definitions
         self._index = {d.name: i for i, d in enumerate(definitions)}
         self._values = values
@@ -654,6 +759,7 @@ class Document:
         self._definitions, self._index, self._values = other._definitions, other._index, other._values
         self._grads, self.backward_root, self._stale = other._grads, other.backward_root, other._stale
         self._groups = other._groups
+        self._data, self._training, self.shown_row = other._data, other._training, other.shown_row
         self._partial = other._partial = None  # the values carry `other`'s grads already
         other._definitions, other._index, other._values, other._grads = [], {}, {}, {}
         other._groups = []

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QStandardPaths
 
+from micrograd_gui.dataset import DataTable, TrainingSettings
 from micrograd_gui.document import Definition, Group
 from micrograd_gui.messages import shown_text
 from micrograd_gui.safe_files import describe_os_error, read_regular_file, write_atomic
@@ -81,9 +82,11 @@ def recovery_text(
     backward_from: str | None,
     original_path: str | None,
     groups: Sequence[Group] = (),
+    data: DataTable | None = None,
+    training: TrainingSettings | None = None,
 ) -> str:
     """The recovery file's text; the workspace part is a workspace file's text, written the fast way."""
-    workspace = dumps(definitions, backward_from, groups).rstrip("\n")
+    workspace = dumps(definitions, backward_from, groups, data, training).rstrip("\n")
     head = f'{{"format": {json.dumps(FORMAT)}, "version": {VERSION}, "original_path": {json.dumps(original_path)},'
     return f'{head}\n"workspace": {workspace}}}\n'
 
@@ -102,6 +105,8 @@ class RecoveryFile:
         backward_from: str | None,
         original_path: str | None,
         groups: Sequence[Group] = (),
+        data: DataTable | None = None,
+        training: TrainingSettings | None = None,
     ) -> None:
         """Write (atomically) the recovery file; raises OSError."""
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -110,7 +115,8 @@ class RecoveryFile:
             lock.setStaleLockTime(0)  # held as long as the window lives; stale only when its process is gone
             if lock.tryLock(0):
                 self._lock = lock
-        write_atomic(self.path, recovery_text(definitions, backward_from, original_path, groups).encode("utf-8"))
+        text = recovery_text(definitions, backward_from, original_path, groups, data, training)
+        write_atomic(self.path, text.encode("utf-8"))
 
     def exists(self) -> bool:
         return self.path.exists()

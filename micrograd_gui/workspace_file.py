@@ -14,7 +14,15 @@ A workspace file looks like this (one value per line, in document order)::
       "backward_from": "L",
       "groups": [
         {"name": "n", "kind": "neuron", "members": ["n_w1", "n_b", "n_wx1", "n_act", "n"]}
-      ]
+      ],
+      "data": {
+        "columns": ["x1", "y"],
+        "rows": [
+          [0.5, 1.0]
+        ]
+      },
+      "training": {"loss": "loss", "reduce": "mean", "l2": 0.0001, "learning_rate": 1.0,
+                   "final_learning_rate": 0.1, "steps": 100}
     }
 
 A value is a leaf (`name` and `data`, and `"constant": true` for a number that is
@@ -22,8 +30,11 @@ never trained, what a number literal in an expression makes) or an operation
 (`name`, `op`, `operands` naming values defined earlier in the list, and
 `exponent` for `**` only). `groups` is optional: the neurons, layers and nets a
 template made, each a name, a kind (`neuron`, `layer` or `net`) and its member
-values in document order. A file is written as version 1 unless it holds
-something version 2 added (a constant, groups), so older versions still read it.
+values in document order. `data` (optional) is a table whose columns name the
+leaves each row sets (a column naming no value is kept, unbound); `training`
+(optional) is the training settings (micrograd_gui.dataset). A file is written as
+version 1 unless it holds something version 2 added (a constant, groups, data,
+training), so older versions still read it.
 `backward_from` is optional: when present, backward runs from that value after
 the file is opened. Numbers are written with Python's `repr`, so every float
 comes back bit for bit.
@@ -34,6 +45,9 @@ through `messages.shown_text` (escaped, short). Only regular files are read or w
 or a device is refused before it can block anything. Writing is atomic: a failed save
 leaves the old file exactly as it was; a save through a symbolic link writes the file
 the link points to, and a read-only file is refused.
+
+Size: about 650 lines, on purpose: one file format, its writer and its reader (with a message
+for every way a file can be wrong) in one place, so that the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -47,6 +61,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from micrograd_gui.dataset import DataError, DataTable, TrainingSettings
 from micrograd_gui.document import (
     BINARY_OPS,
     GROUP_KINDS,
@@ -87,7 +102,9 @@ EXAMPLE_DESCRIPTIONS = {
 }
 
 _VALUE_KEYS = {"name", "data", "op", "operands", "exponent", "constant"}
-_TOP_KEYS = {"format", "version", "values", "backward_from", "groups"}
+_TOP_KEYS = {"format", "version", "values", "backward_from", "groups", "data", "training"}
+_DATA_KEYS = {"columns", "rows"}
+_TRAINING_KEYS = {"loss", "reduce", "l2", "learning_rate", "final_learning_rate", "steps"}
 _GROUP_KEYS = {"name", "kind", "members"}
 _KNOWN_OPS = frozenset(("", *BINARY_OPS, *UNARY_OPS))
 
@@ -104,6 +121,8 @@ class Workspace:
     definitions: tuple[Definition, ...]
     backward_from: str | None = None
     groups: tuple[Group, ...] = ()
+    data: DataTable | None = None
+    training: TrainingSettings | None = None
 
 
 # ---- writing ------------------------------------------------------------------
@@ -150,9 +169,37 @@ def _group_line(g: Group) -> str:
     return json.dumps({"name": g.name, "kind": g.kind, "members": list(g.members)})
 
 
-def dumps(definitions: Sequence[Definition], backward_from: str | None = None, groups: Sequence[Group] = ()) -> str:
-    """The text of a workspace file: one value (and one group) per line, so files read and diff well."""
-    version = 2 if groups or any(d.constant for d in definitions) else 1
+def _data_text(table: DataTable) -> str:
+    columns = ", ".join(json.dumps(c) for c in table.columns)
+    rows = ",\n".join("      [" + ", ".join(_number_text(x) for x in row) + "]" for row in table.rows)
+    return f'  "data": {{\n    "columns": [{columns}],\n    "rows": [' + (f"\n{rows}\n    ]" if rows else "]") + "\n  }"
+
+
+def _training_text(settings: TrainingSettings) -> str:
+    entry: dict[str, Any] = {} if settings.loss is None else {"loss": settings.loss}
+    entry.update(
+        reduce=settings.reduce,
+        l2=settings.l2,
+        learning_rate=settings.learning_rate,
+        final_learning_rate=settings.final_learning_rate,
+        steps=settings.steps,
+    )
+    return f'  "training": {json.dumps(entry, allow_nan=False)}'
+
+
+def dumps(
+    definitions: Sequence[Definition],
+    backward_from: str | None = None,
+    groups: Sequence[Group] = (),
+    data: DataTable | None = None,
+    training: TrainingSettings | None = None,
+) -> str:
+    """The text of a workspace file: one value (one group, one data row) per line, so files read and
+    diff well. Training settings are written when they are not the defaults."""
+    if training == TrainingSettings():
+        training = None
+    extended = groups or data is not None or training is not None
+    version = 2 if extended or any(d.constant for d in definitions) else 1
     lines = [
         "{",
         f'  "format": {json.dumps(FORMAT)},',
@@ -167,14 +214,26 @@ def dumps(definitions: Sequence[Definition], backward_from: str | None = None, g
         sections.append(f'  "backward_from": {json.dumps(backward_from)}')
     if groups:
         sections.append('  "groups": [\n' + ",\n".join([f"    {_group_line(g)}" for g in groups]) + "\n  ]")
+    if data is not None:
+        sections.append(_data_text(data))
+    if training is not None:
+        sections.append(_training_text(training))
     lines.append(",\n".join(sections))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def document_text(document: Document) -> str:
-    """The workspace file text of a document (its definitions, its backward root and its groups)."""
-    return dumps(document.definitions, document.backward_root, document.groups)
+    """The workspace file text of a document (its definitions, backward root, groups, data and training)."""
+    return dumps(*document_parts(document))
+
+
+DocumentParts = tuple[tuple[Definition, ...], str | None, tuple[Group, ...], DataTable | None, TrainingSettings]
+
+
+def document_parts(document: Document) -> DocumentParts:
+    """What a workspace file holds of a document, as `dumps` takes it: a snapshot a worker thread may write."""
+    return document.definitions, document.backward_root, document.groups, document.data_table, document.training
 
 
 class ReadOnlyWorkspaceError(WorkspaceFileError):
@@ -196,6 +255,8 @@ def write_workspace(
     definitions: Sequence[Definition],
     backward_from: str | None,
     groups: Sequence[Group] = (),
+    data: DataTable | None = None,
+    training: TrainingSettings | None = None,
 ) -> None:
     """Save a workspace atomically, or WorkspaceFileError (the old file untouched).
 
@@ -206,12 +267,12 @@ def write_workspace(
         raise WorkspaceFileError(
             f"could not save {shown_name(path)}: a workspace is saved as {SUFFIX}, not over a {suffix} file"
         )
-    write_text(path, dumps(definitions, backward_from, groups))
+    write_text(path, dumps(definitions, backward_from, groups, data, training))
 
 
 def save_document(document: Document, path: str | os.PathLike[str]) -> None:
     """Save a document's workspace to `path` atomically, or WorkspaceFileError."""
-    write_workspace(path, document.definitions, document.backward_root, document.groups)
+    write_workspace(path, *document_parts(document))
 
 
 # ---- reading ------------------------------------------------------------------
@@ -363,7 +424,56 @@ def _workspace(obj: object) -> Workspace:
             raise _InvalidError(f"backward_from must be a value's name, not {_json_type(backward_from)}")
         if backward_from not in defined:
             raise _InvalidError(f"backward_from names '{shown_text(backward_from)}', which is not defined")
-    return Workspace(tuple(definitions), backward_from, _groups(obj.get("groups", []), defined))
+    groups = _groups(obj.get("groups", []), defined)
+    computed = {d.name for d in definitions if not d.is_leaf}
+    data = _data(obj["data"], computed) if "data" in obj else None
+    training = _training(obj["training"], defined) if "training" in obj else None
+    return Workspace(tuple(definitions), backward_from, groups, data, training)
+
+
+def _data(entry: object, computed: set[str]) -> DataTable:
+    if not isinstance(entry, dict):
+        raise _InvalidError(f'"data" must be an object with columns and rows, not {_json_type(entry)}')
+    unknown = sorted(set(entry) - _DATA_KEYS)
+    if unknown:
+        raise _InvalidError(f"data has an unknown key '{shown_text(unknown[0])}'")
+    columns, rows = entry.get("columns"), entry.get("rows", [])
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise _InvalidError("data: columns must be a list of names")
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise _InvalidError("data: rows must be a list of lists of numbers")
+    for column in columns:
+        if column in computed:
+            raise _InvalidError(f"data: the column '{shown_text(column)}' names a computed value, not a leaf")
+    try:
+        return DataTable.of(columns, rows)
+    except DataError as error:
+        raise _InvalidError(f"data: {shown_text(str(error), 200)}") from None
+
+
+def _training(entry: object, defined: set[str]) -> TrainingSettings:
+    if not isinstance(entry, dict):
+        raise _InvalidError(f'"training" must be an object, not {_json_type(entry)}')
+    unknown = sorted(set(entry) - _TRAINING_KEYS)
+    if unknown:
+        raise _InvalidError(f"training has an unknown key '{shown_text(unknown[0])}'")
+    loss = entry.get("loss")
+    if loss is not None:
+        if not isinstance(loss, str):
+            raise _InvalidError(f"training: loss must be a value's name, not {_json_type(loss)}")
+        if loss not in defined:
+            raise _InvalidError(f"training: the loss '{shown_text(loss)}' is not defined")
+    settings = {key: entry[key] for key in _TRAINING_KEYS - {"loss"} if key in entry}
+    for key in ("l2", "learning_rate", "final_learning_rate"):
+        if key in settings:
+            settings[key] = _number(settings[key], f"training: {key}")
+    steps = settings.get("steps", 1)
+    if isinstance(steps, float) and steps.is_integer():
+        settings["steps"] = int(steps)
+    try:
+        return TrainingSettings(loss=loss, **settings)
+    except (DataError, TypeError) as error:
+        raise _InvalidError(f"training: {shown_text(str(error), 200)}") from None
 
 
 def _groups(entries: object, defined: set[str]) -> tuple[Group, ...]:
@@ -496,7 +606,9 @@ def apply_workspace(document: Document, workspace: Workspace, source: str = "the
     overflows) leaves the grads at 0: the values still open, and the returned note says why.
     """
     try:
-        document.replace_definitions(workspace.definitions, groups=workspace.groups)
+        document.replace_definitions(
+            workspace.definitions, groups=workspace.groups, data=workspace.data, training=workspace.training
+        )
     except DocumentError as error:
         raise WorkspaceFileError(f"{source}: {error}") from None
     except RecursionError:

@@ -40,6 +40,7 @@ from micrograd_gui.workspace_file import (
     ReadOnlyWorkspaceError,
     Workspace,
     WorkspaceFileError,
+    document_parts,
     load_workspace,
     read_example,
     read_workspace,
@@ -375,8 +376,7 @@ class FileActions(QObject):
         if self._saving:
             self._session.show_status("Still saving the previous version; try again in a moment")
             return
-        document = self._session.document
-        definitions, root, groups = document.definitions, document.backward_root, document.groups
+        parts = document_parts(self._session.document)
         state = self._work_state()
         self._set_saving(True)
         self._session.show_status(f"Saving {os.path.basename(path)}…")
@@ -390,7 +390,7 @@ class FileActions(QObject):
             if then is not None:
                 then()
 
-        self.jobs.start("save", lambda: write_workspace(path, definitions, root, groups), done)
+        self.jobs.start("save", lambda: write_workspace(path, *parts), done)
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -401,9 +401,8 @@ class FileActions(QObject):
         """Save the workspace to `path` now (blocking). True if saved; otherwise the reason is
         shown and any file already at `path` is left exactly as it was."""
         path = os.path.abspath(os.fspath(path))
-        document = self._session.document
         try:
-            write_workspace(path, document.definitions, document.backward_root, document.groups)
+            write_workspace(path, *document_parts(self._session.document))
         except WorkspaceFileError as error:
             self._save_failed(path, error)
             return False
@@ -454,7 +453,7 @@ class FileActions(QObject):
     def export_in_background(self, options: ExportOptions) -> None:
         """Export without blocking; `exported(path)` or `export_failed(message)` follows."""
         document = self._session.document
-        definitions, grads = document.definitions, document.grad_state()
+        parts, grads = document_parts(document), document.grad_state()
         name = os.path.basename(options.path)
         self._session.show_status(f"Exporting {name}…")
 
@@ -464,7 +463,7 @@ class FileActions(QObject):
                 return
             self._exported(options.path, note if isinstance(note, str) else None)
 
-        self.jobs.start("export", lambda: export_snapshot(definitions, grads, options), done)
+        self.jobs.start("export", lambda: export_snapshot(parts, grads, options), done)
 
     def export_image(
         self,
@@ -478,7 +477,7 @@ class FileActions(QObject):
         options = ExportOptions(os.fspath(path), rankdir or self._rankdir(), root, scale)
         document = self._session.document
         try:
-            note = export_snapshot(document.definitions, document.grad_state(), options)
+            note = export_snapshot(document_parts(document), document.grad_state(), options)
         except ExportError as error:
             self._export_failed(options.path, error)
             return False

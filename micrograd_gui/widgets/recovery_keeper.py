@@ -64,7 +64,7 @@ class RecoveryKeeper(QObject):
             return
         document = self._session.document
         definitions, root, original = document.definitions, document.backward_root, self._original_path()
-        groups = document.groups
+        groups, data, training = document.groups, document.data_table, document.training
         self._writing = True
         recovery = self.recovery
 
@@ -77,7 +77,7 @@ class RecoveryKeeper(QObject):
             else:
                 self.recovery_written.emit(str(recovery.path))
 
-        self._jobs.start("recovery", lambda: recovery.write(definitions, root, original, groups), done)
+        self._jobs.start("recovery", lambda: recovery.write(definitions, root, original, groups, data, training), done)
 
     def offer(
         self,
