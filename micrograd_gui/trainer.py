@@ -262,7 +262,7 @@ class _Program:
             a_sums = out and not self.batched[a]
             b_sums = b >= 0 and out and not self.batched[b]
             plan.append((_CODES[(d.op, len(d.operands))], k, a, b, d.exponent or 0.0, a_sums, b_sums))
-        self.plan = plan
+        self.plan = [entry[:5] for entry in plan]  # what forward reads
         self.reverse_plan = plan[::-1]
         self.parameter_slots = np.array([s for s, _ in self.parameters], dtype=np.intp)
         self.parameter_places = np.array([p for _, p in self.parameters], dtype=np.intp)
@@ -283,7 +283,7 @@ class _Program:
         entry = None
         try:
             for entry in self.plan:
-                code, out, a, b, n = entry[:5]
+                code, out, a, b, n = entry
                 x = v[a]
                 if code == _MUL:
                     v[out] = x * v[b]
@@ -305,7 +305,7 @@ class _Program:
                     v[out] = exp(x)
                 else:
                     v[out] = log(x)
-        except (FloatingPointError, ZeroDivisionError, OverflowError, ValueError):
+        except (FloatingPointError, ZeroDivisionError, OverflowError):
             assert entry is not None
             raise _FlaggedError(entry[1], backward=False) from None
 
