@@ -56,6 +56,7 @@ EXAMPLE_TITLES = {
     "neuron_exp": "Neuron through &exp: o = (e - 1) / (e + 1), e = exp(2n)",
     "mlp": "&MLP(3, [4, 4, 1]) on the lecture's four rows, squared-error loss",
     "moons_net": "M&oons net: MLP(2, [16, 16, 1]), ReLU, max-margin loss",
+    "line_neuron": "One neuron, a l&ine: two classes either side of a line",
 }
 
 
