@@ -6,7 +6,8 @@ relu(1 - y*score) over the rows, their mean + 1e-4 * the sum of the parameters s
 
 1. micrograd 0.1.0 (`micrograd.nn.MLP`, the notebook's own loop: a graph of Values per step, every row);
 2. the engine (`engine.nn.MLP`, the same loop with this project's Values);
-3. micrograd_gui.trainer (the workspace's graph once, every row at once in numpy arrays).
+3. micrograd_gui.trainer on resources/examples/moons_net.json (the demo as a workspace: its graph
+   once, every row at once in numpy arrays).
 
 Each runs the demo's first steps; the losses are printed side by side (they must agree), then the
 time of one step, wall clock, with the garbage collector on as users have it: the median of the
@@ -32,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import engine  # noqa: E402
 import engine.nn  # noqa: E402
 from micrograd_gui.trainer import Trainer  # noqa: E402
-from tests.training_workspaces import moons_rows, moons_workspace  # noqa: E402
+from micrograd_gui.workspace_file import load_workspace, read_example  # noqa: E402
+from tests.training_workspaces import moons_rows  # noqa: E402
 
 try:
     import micrograd.engine
@@ -68,9 +70,13 @@ def demo_loop(value_class: Any, mlp_class: Any, steps: int) -> tuple[list[float]
     return losses, times
 
 
+def moons_trainer() -> Trainer:
+    document, _ = load_workspace(read_example("moons_net"), "moons_net.json")
+    return Trainer(document.definitions, document.data_table, document.training, document.groups)
+
+
 def trainer_loop(steps: int) -> tuple[list[float], list[float]]:
-    definitions, data, settings, groups = moons_workspace()
-    trainer = Trainer(definitions, data, settings, groups)
+    trainer = moons_trainer()
     losses, times = [], []
     for k in range(steps):
         start = time.perf_counter()
@@ -81,9 +87,9 @@ def trainer_loop(steps: int) -> tuple[list[float], list[float]]:
 
 
 def compile_time() -> float:
-    definitions, data, settings, groups = moons_workspace()
+    document, _ = load_workspace(read_example("moons_net"), "moons_net.json")
     start = time.perf_counter()
-    Trainer(definitions, data, settings, groups)
+    Trainer(document.definitions, document.data_table, document.training, document.groups)
     return time.perf_counter() - start
 
 

@@ -94,6 +94,14 @@ def test_train_the_moons_demo_and_write_the_trained_workspace(tmp_path):
     assert again.evaluate()[1] == 1.0
 
 
+def test_train_the_shipped_moons_example():
+    """resources/examples/moons_net.json is micrograd's demo: its first printed loss is the notebook's."""
+    result = run_cli("train", str(LECTURE.parent / "moons_net.json"), "--steps", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"step 0 loss {MOONS_STEP_0_LOSS!r}"
+    assert len(printed_losses(result.stdout)) == 2
+
+
 def test_steps_overrides_the_workspaces_and_the_decay_spans_them(tmp_path):
     """--steps 5 runs five steps with the learning rate falling over those five."""
     workspace = write(tmp_path / "neuron.json", NEURON_DEFINITIONS, NEURON_DATA, NEURON_SETTINGS)

@@ -19,6 +19,8 @@ from engine import Value
 from micrograd_gui.dataset import DataTable, TrainingSettings
 from micrograd_gui.document import Definition, Group
 from micrograd_gui.trainer import CHUNK_CELLS, Trainer, TrainingError, training_roles
+from micrograd_gui.workspace_file import load_workspace, read_example
+from tests import reference_training
 from tests.training_workspaces import (
     MOONS_STEP_0_LOSS,
     max_margin_loss,
@@ -589,3 +591,24 @@ def test_many_rows_run_in_chunks_with_the_same_result(monkeypatch):
         assert a.loss == b.loss if k == 0 else math.isclose(a.loss, b.loss, rel_tol=1e-14)  # summed in row order
         assert a.accuracy == b.accuracy
         assert np.allclose(a.updates, b.updates, rtol=1e-12, atol=1e-15)
+
+
+# ---- the shipped examples --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "steps"), [("mlp", 20), ("line_neuron", 30), ("moons_net", 2)])
+def test_the_shipped_examples_train_as_the_reference_does(name, steps):
+    """Each example that carries data trains as tests/reference_training.py (the engine, row by row)
+    says, loss, accuracy and grads; the moons example's first loss is the demo's."""
+    document, _ = load_workspace(read_example(name), name)
+    trainer = Trainer(document.definitions, document.data_table, document.training, document.groups)
+    assert trainer.roles.output == "o" and trainer.roles.targets == ("y",)
+    for k, expected in enumerate(reference_training.train(document, steps, output="o")):
+        result = trainer.step(k)
+        assert_close(result.loss, expected.loss, what=f"{name} step {k}")
+        assert result.accuracy == expected.accuracy
+        scale = max(abs(g) for g in expected.grads.values())
+        for parameter, grad in trainer.grads().items():
+            assert_close(grad, expected.grads[parameter], scale, what=f"{name} {parameter} at step {k}")
+    if name == "moons_net":
+        assert Trainer(document.definitions, document.data_table, document.training).step(0).loss == MOONS_STEP_0_LOSS

@@ -8,19 +8,14 @@ with the learning rate from 1.0 down to 0.1. Step 0's loss is 0.8958441028683222
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Sequence
-from pathlib import Path
 
 import engine.nn
+from micrograd_gui import data_sources
 from micrograd_gui.dataset import DataTable, TrainingSettings
 from micrograd_gui.document import Definition, Group
 from micrograd_gui.templates import neuron_forward
-
-ROOT = Path(__file__).resolve().parent.parent
-# The demo's 100 points as sklearn makes them (x1, x2, y).
-MOONS_CSV = ROOT / "tests" / "data" / "moons.csv"
 
 MOONS_STEP_0_LOSS = 0.8958441028683222  # the demo notebook's first printed loss
 MOONS_SETTINGS = TrainingSettings(
@@ -29,10 +24,10 @@ MOONS_SETTINGS = TrainingSettings(
 
 
 def moons_rows() -> list[tuple[float, float, float]]:
-    with MOONS_CSV.open(newline="") as f:
-        rows = list(csv.reader(f))
-    assert rows[0] == ["x1", "x2", "y"], rows[0]
-    return [(float(a), float(b), float(y)) for a, b, y in rows[1:]]
+    """The demo's 100 points (x1, x2, y), as the app ships them (resources/data/moons.csv)."""
+    table = data_sources.moons()
+    assert table.columns == ("x1", "x2", "y"), table.columns
+    return [(a, b, y) for a, b, y in table.rows]
 
 
 def net_definitions(
