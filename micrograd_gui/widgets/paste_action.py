@@ -71,6 +71,7 @@ class PasteAction(QObject):
         self.action.setShortcut(QKeySequence(QKeySequence.StandardKey.Paste))
         self.action.setToolTip(TIP)
         self.action.setStatusTip(TIP)
+        self.action.setProperty("shortcutTitle", "Paste code or a workspace as values")
         self.action.triggered.connect(self.paste)
         self.text_field_filter = _PasteKeysToWorkspace(self)
         session.workspace_replaced.connect(self._on_workspace_replaced)

@@ -25,7 +25,7 @@ class ValueForm(QGroupBox):
 
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("nameEdit")
-        self.name_edit.setPlaceholderText("name: a, x1, α, Δx")
+        self.name_edit.setPlaceholderText("a, α, Δx")
         self.name_edit.setToolTip(
             "The new value's name, a Python name: letters (Greek too: α, Δx), digits and _,\n"
             "not starting with a digit, at most 32 characters"

@@ -469,3 +469,26 @@ def test_the_empty_picture_mentions_paste(window):
     """The empty graph's hint names pasting code as a way to start."""
     hint = find(window, QLabel, "graphHint")
     assert hint.isVisible() and "paste" in hint.text().lower() and "Ctrl+V" in hint.text()
+
+
+def test_code_typed_in_the_expression_bar_says_where_code_goes(window, qtbot):
+    """`a = Value(2.0, label='a')` in the Expression bar is not an expression: the reason names Paste."""
+    edit = find(window, QLineEdit, "exprEdit")
+    edit.setText("a = Value(2.0, label='a')")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert window.expression_bar.error() == (
+        "That is Python code, which the Expression bar does not read: paste it into the window "
+        "(Edit > Paste, Ctrl+V) to build its graph"
+    )
+    assert edit.cursorPosition() == 4 and len(window.document) == 0
+
+
+def test_the_shortcuts_page_and_getting_started_name_paste(window):
+    """Help names the paste key, and Getting started says code can be pasted and opened."""
+    from micrograd_gui.widgets.help_pages import GETTING_STARTED, keyboard_shortcuts
+
+    assert (
+        "Paste code or a workspace as values",
+        QKeySequence(QKeySequence.StandardKey.Paste).toString(QKeySequence.SequenceFormat.NativeText),
+    ) in keyboard_shortcuts(window)
+    assert "Ctrl+V" in GETTING_STARTED and ".py" in GETTING_STARTED
