@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from micrograd_gui.commands import PasteValues
+from micrograd_gui.document import DocumentError
 from micrograd_gui.paste import (
     CLIPBOARD,
     Prepared,
@@ -145,12 +146,12 @@ class PasteAction(QObject):
         count = len(workspace.definitions)
         root = workspace.backward_from if grads is not None else None
         text = f"Paste {count} value{'s' if count != 1 else ''}" + (f", backward from {root}" if root else "")
-        reason = self._session.try_push(
-            PasteValues, document, workspace.definitions, text, workspace.groups, root, grads
-        )
-        if reason is not None:
-            self.paste_failed.emit(reason)
+        try:
+            command = PasteValues(document, workspace.definitions, text, workspace.groups, root, grads)
+        except DocumentError as error:  # too many values beside those there
+            self._refuse(f"Not pasted: {error}")
             return
+        self._session.push(lambda: command)
         status = f"Pasted {count} value{'s' if count != 1 else ''}" + (f", backward from {root}" if root else "")
         if renamed:
             status += f"; names already taken were changed: {renaming_note(renamed)}"

@@ -492,3 +492,17 @@ def test_the_shortcuts_page_and_getting_started_name_paste(window):
         QKeySequence(QKeySequence.StandardKey.Paste).toString(QKeySequence.SequenceFormat.NativeText),
     ) in keyboard_shortcuts(window)
     assert "Ctrl+V" in GETTING_STARTED and ".py" in GETTING_STARTED
+
+
+def test_a_paste_that_would_make_the_workspace_too_big_changes_nothing(window, qtbot, clipboard, monkeypatch):
+    """Beside values already there, a paste past the most a workspace holds is refused whole."""
+    import micrograd_gui.document
+
+    monkeypatch.setattr(micrograd_gui.document, "MAX_DEFINITIONS", 10)
+    for name in "vwxyz":
+        create(window, name, 1)
+    before = state(window)
+    clipboard.setText(LECTURE_CELL)
+    paste_key(window, qtbot)
+    assert window.errors[-1].startswith("Not pasted: ") and "10" in window.errors[-1]
+    assert state(window) == before
