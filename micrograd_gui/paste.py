@@ -56,8 +56,8 @@ class Placed:
 
 def place(workspace: Workspace, names: Collection[str], group_names: Collection[str] = ()) -> Placed:
     """`workspace` renamed so that its values take no name in `names` and its groups none in
-    `group_names` (a group that bears a renamed value's name follows it). Operands, group members and
-    `backward_from` follow the renaming; nothing else changes."""
+    `group_names` (a group that bears a renamed value's name follows it). Operands, group members,
+    `backward_from`, data columns and the training loss follow the renaming; nothing else changes."""
     existing = set(names)
     taken = existing | {d.name for d in workspace.definitions}
     renamed: dict[str, str] = {}
@@ -85,12 +85,18 @@ def place(workspace: Workspace, names: Collection[str], group_names: Collection[
         for g in workspace.groups
     )
     root = workspace.backward_from
+    data, training = workspace.data, workspace.training
+    for old, new in renamed.items():
+        data = data.renaming(old, new) if data is not None else None
+        training = training.renaming(old, new) if training is not None else None
     return Placed(
         replace(
             workspace,
             definitions=definitions,
             groups=groups,
             backward_from=_renamed(root, renamed) if root is not None else None,
+            data=data,
+            training=training,
         ),
         renamed,
     )

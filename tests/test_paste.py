@@ -119,3 +119,34 @@ def test_a_backward_that_overflows_is_left_out_with_the_reason():
     prepared = prepare(clipboard_workspace(OVERFLOWING_BACKWARD))
     assert prepared.grads is None
     assert prepared.note is not None and prepared.note.startswith("the clipboard: pasted without running backward: ")
+
+
+def test_data_columns_and_the_loss_follow_the_renaming_and_come_along_into_a_workspace_without_data(qapp):
+    from PySide6.QtGui import QUndoStack
+
+    from micrograd_gui.commands import PasteValues
+    from micrograd_gui.dataset import DataTable, TrainingSettings
+
+    table = DataTable.of(["x", "y"], [[1.0, 2.0]])
+    settings = TrainingSettings(loss="loss", steps=3)
+    workspace = Workspace(
+        (Definition("x", data=0.0), Definition("y", data=0.0), Definition("loss", "-", ("x", "y"))),
+        data=table,
+        training=settings,
+    )
+    placed = place(workspace, ["x", "loss"]).workspace
+    assert placed.data == DataTable.of(["x_2", "y"], [[1.0, 2.0]])
+    assert placed.training == TrainingSettings(loss="loss_2", steps=3)
+    document = Document()
+    document.add_many([Definition("x", data=5.0), Definition("loss", "tanh", ("x",))])
+    stack = QUndoStack()
+    stack.push(PasteValues(document, placed.definitions, "Paste", data=placed.data, training=placed.training))
+    assert document.data_table == placed.data and document.training.loss == "loss_2"
+    assert document.bound_columns() == ("x_2", "y")
+    stack.undo()
+    assert document.data_table is None and document.training == TrainingSettings() and len(document) == 2
+    # A workspace that has data of its own keeps it: the pasted values come, their table does not.
+    own = DataTable.of(["x"], [[9.0]])
+    document.set_data(own)
+    stack.push(PasteValues(document, placed.definitions, "Paste", data=placed.data, training=placed.training))
+    assert document.data_table == own and document.training.loss == "loss_2"

@@ -147,7 +147,16 @@ class PasteAction(QObject):
         root = workspace.backward_from if grads is not None else None
         text = f"Paste {count} value{'s' if count != 1 else ''}" + (f", backward from {root}" if root else "")
         try:
-            command = PasteValues(document, workspace.definitions, text, workspace.groups, root, grads)
+            command = PasteValues(
+                document,
+                workspace.definitions,
+                text,
+                workspace.groups,
+                root,
+                grads,
+                workspace.data,
+                workspace.training,
+            )
         except DocumentError as error:  # too many values beside those there
             self._refuse(f"Not pasted: {error}")
             return
