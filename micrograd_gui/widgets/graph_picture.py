@@ -58,6 +58,7 @@ class Picture:
         self.groups: dict[str, NodeItem] = {}  # collapsed groups, by group name
         self._group_outputs: dict[str, str | None] = {}  # the value whose numbers a group's node shows
         self.highlights: list[EdgeHighlight] = []
+        self.tints: dict[str, QColor] = {}  # fills in place of a role's (parameters by their last update)
         self.items: list[QGraphicsItem] = []  # every item built, in order
         self.layer = NodeLayer()
         self.overview: Overview | None = None
@@ -101,11 +102,11 @@ class Picture:
 
     def show_roles(self, document: Document) -> None:
         """Fill each record and its copies in the colour of its role (a parameter, a constant, a
-        result, the backward root)."""
-        copies = self.copies
+        result, the backward root), or of its tint."""
+        copies, tints = self.copies, self.tints
         for name, item in self.values.items():
             if name in document:
-                role_fill = ROLE_FILLS[value_role(document, name)]
+                role_fill = tints.get(name) or ROLE_FILLS[value_role(document, name)]
                 item.set_role_fill(role_fill)
                 for copy in copies.get(name, ()):
                     copy.set_role_fill(role_fill)

@@ -7,7 +7,7 @@ on a zoomable `GraphCanvas` (graph_canvas.py); a `LayoutScheduler`
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
@@ -19,7 +19,7 @@ from micrograd_gui.document import Document
 from micrograd_gui.roles import ROLE_TITLES, ROLES
 from micrograd_gui.widgets.find_bar import FindBar
 from micrograd_gui.widgets.graph_canvas import MIN_SCALE, ZOOM_STEP, GraphCanvas
-from micrograd_gui.widgets.graph_items import BACKGROUND, BLOCK_BELOW, BORDER, INK, ROLE_FILLS, NodeItem
+from micrograd_gui.widgets.graph_items import BACKGROUND, BLOCK_BELOW, BORDER, INK, ROLE_FILLS, NodeItem, update_fills
 from micrograd_gui.widgets.graph_picture import Picture
 from micrograd_gui.widgets.layout_scheduler import LayoutScheduler
 from micrograd_gui.widgets.overview_map import OverviewMap
@@ -76,6 +76,7 @@ class GraphView(QWidget):
         self._select_after: str | None = None  # a value to select once the picture that shows it comes
         self._scroll_after: str | None = None  # a step's value to scroll to, likewise
         self._path: tuple[str, ...] = ()
+        self._updates: Mapping[str, float] = {}  # parameters' last training updates, tinting them
         self._read_after: str | None = None  # a found value to zoom in on, likewise
         self._message = ""
         self._follow_fit = True  # refit new pictures until the user zooms
@@ -188,10 +189,7 @@ class GraphView(QWidget):
         self._fit()
 
     def set_step_highlight(self, active: str | None, visited: Collection[str]) -> None:
-        """Mark the backward step in progress: the active value and its edges, and the values already done.
-
-        `set_step_highlight(None, ())` clears the marks.
-        """
+        """Mark the backward step in progress: the active value and its edges, the values done (None, (): none)."""
         self._step_active = active
         self._step_visited = frozenset(visited)
         if active is not None and active not in self._picture.values and self._reveal(active):
@@ -344,12 +342,15 @@ class GraphView(QWidget):
             self.node_double_clicked.emit(name)
 
     def set_path_highlight(self, path: Sequence[str]) -> None:
-        """Mark one path of the chain rule, from the root down to a value: its values, ops and edges.
-
-        `set_path_highlight(())` clears it.
-        """
+        """Mark one path of the chain rule, from the root down to a value: its values, ops and edges (() clears)."""
         self._path = tuple(path)
         self._apply_colours()
+
+    def show_updates(self, updates: Mapping[str, float]) -> None:
+        """Tint parameters by the size and sign of their last training update (`{}`: their role's fill)."""
+        self._updates = updates
+        self._picture.tints = update_fills(updates, ROLE_FILLS["parameter"])
+        self._picture.show_roles(self._document)
 
     def path_highlight(self) -> tuple[str, ...]:
         return self._path
@@ -457,6 +458,7 @@ class GraphView(QWidget):
 
     def _show_picture(self, picture: Picture) -> None:
         old, self._picture = self._picture, picture
+        picture.tints = update_fills(self._updates, ROLE_FILLS["parameter"])
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
         # The labels hold the document's numbers as they were when the layout began; a learning tool's
