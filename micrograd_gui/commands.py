@@ -226,3 +226,20 @@ class ShowRow(QUndoCommand):
     def undo(self) -> None:
         self.document.set_leaves(self.before, shown_row=self.old_row)
         self.document.set_grads(*self.grads)
+
+
+class Together(QUndoCommand):
+    """Several commands as one undo step (a loss built and chosen): each was checked when it was built;
+    done in order, undone in reverse."""
+
+    def __init__(self, text: str, commands: Sequence[QUndoCommand]) -> None:
+        super().__init__(text)
+        self.commands = list(commands)
+
+    def redo(self) -> None:
+        for command in self.commands:
+            command.redo()
+
+    def undo(self) -> None:
+        for command in reversed(self.commands):
+            command.undo()
