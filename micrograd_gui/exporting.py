@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micrograd_gui import render
-from micrograd_gui.document import Definition, Document, DocumentError
+from micrograd_gui.document import Document, DocumentError
 from micrograd_gui.export_python import python_script
-from micrograd_gui.workspace_file import WorkspaceFileError, write_text
+from micrograd_gui.workspace_file import DocumentParts, WorkspaceFileError, write_text
 
 # Export formats, by suffix, in the order the Export dialog lists them.
 EXPORT_FORMATS = {
@@ -52,16 +52,18 @@ def check_export_options(options: ExportOptions, names: set[str] | None = None) 
 
 
 def export_snapshot(
-    definitions: tuple[Definition, ...],
+    parts: DocumentParts,
     grads: tuple[dict[str, float], str | None, bool],
     options: ExportOptions,
 ) -> str | None:
-    """Export a snapshot of a document (its definitions and grad state); safe in a worker thread
-    because it builds its own Document. Returns render.export's note when the picture was scaled
+    """Export a snapshot of a document (`workspace_file.document_parts` and its grad state); safe
+    in a worker thread because it builds its own Document. A picture carries the whole workspace
+    (groups, data and training too). Returns render.export's note when the picture was scaled
     down to fit its format, else None. Raises ExportError."""
+    definitions, _root, groups, data, training = parts
     document = Document()
     try:
-        document.replace_definitions(definitions, notify=False)
+        document.replace_definitions(definitions, notify=False, groups=groups, data=data, training=training)
         document.set_grads(*grads)
         check_export_options(options, set(document.names))
         if Path(options.path).suffix.lower() == ".py":

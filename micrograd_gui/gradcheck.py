@@ -90,6 +90,9 @@ def check_gradients(
         analytic = analytic_grads(definitions, root)
     cone = ancestors(definitions, position, root)
     base = compute([d for d in definitions if d.name in cone])
+    # d root / d value on these Values, from a backward of their own (never the grads being checked):
+    # how much each value's rounding moves the root, for the rounding bound in _check_leaf.
+    base[root].backward()
 
     leaves = [d for d in definitions if d.is_leaf and d.name in cone]
     results: list[LeafCheck] = []
@@ -151,6 +154,11 @@ def _check_leaf(
     # of the root's value itself over the step, 4 ulp-sized errors of f divided by 2h. It is 1e-10 for an
     # f near 1, and only matters where f is huge next to what the nudge changes (exp(13) * 1e-7).
     noise = max(noise, 4 * sys.float_info.epsilon * abs(base[root].data) / (2 * h))
+    # And at the most what rounding in the forward pass can do: each value between the leaf and the root
+    # rounds once in each of the two passes (an error of about eps * |v|), which moves the root by
+    # |d root / d v| times that. A nudge lost in a sum of many terms is the noise this bounds.
+    rounding = sum(abs(base[d.name].data * base[d.name].grad) for d in downstream)
+    noise = max(noise, 2 * sys.float_info.epsilon * rounding / (2 * h))
     return LeafCheck(leaf.name, grad, numeric, roundoff=noise if math.isfinite(noise) else 0.0)
 
 

@@ -91,14 +91,15 @@ OPENABLE_SUFFIXES = (SUFFIX, ".py", ".png", ".svg")  # what Open and a drop take
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # The example workspaces shipped in micrograd_gui.resources, in menu order, and what each shows.
-EXAMPLES = ("lecture", "neuron", "reuse", "neuron_exp", "mlp", "moons_net")
+EXAMPLES = ("lecture", "neuron", "reuse", "neuron_exp", "mlp", "moons_net", "line_neuron")
 EXAMPLE_DESCRIPTIONS = {
     "lecture": "The lecture's first graph: L = (a*b + c) * f",
     "neuron": "The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b)",
     "reuse": "A value used twice: b = a + a, so its grad adds up",
     "neuron_exp": "The lecture's neuron with tanh written out: e = exp(2n), o = (e - 1) / (e + 1)",
     "mlp": "The lecture's MLP(3, [4, 4, 1]) on its four rows, with the sum of squared errors",
-    "moons_net": "A 2-input ReLU net, MLP(2, [16, 16, 1]), with a max-margin loss, for the moons data",
+    "moons_net": "micrograd's demo: MLP(2, [16, 16, 1]), ReLU, on the 100 moons points with a max-margin loss",
+    "line_neuron": "One tanh neuron learning to separate 100 points either side of a line, squared-error loss",
 }
 
 _VALUE_KEYS = {"name", "data", "op", "operands", "exponent", "constant"}
@@ -228,9 +229,10 @@ def document_text(document: Document) -> str:
     return dumps(*document_parts(document))
 
 
-def document_parts(
-    document: Document,
-) -> tuple[tuple[Definition, ...], str | None, tuple[Group, ...], DataTable | None, TrainingSettings]:
+DocumentParts = tuple[tuple[Definition, ...], str | None, tuple[Group, ...], DataTable | None, TrainingSettings]
+
+
+def document_parts(document: Document) -> DocumentParts:
     """What a workspace file holds of a document, as `dumps` takes it: a snapshot a worker thread may write."""
     return document.definitions, document.backward_root, document.groups, document.data_table, document.training
 

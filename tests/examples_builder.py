@@ -7,8 +7,12 @@ tests/test_workspace_file.py holds every shipped file equal to what this builds;
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
+from engine import nn
+from micrograd_gui import data_sources
+from micrograd_gui.dataset import DataTable, TrainingSettings
 from micrograd_gui.document import Definition, Document, Group
 from micrograd_gui.expression import parse_expression
 from micrograd_gui.templates import build_net, neuron_forward, parse_template
@@ -21,6 +25,13 @@ LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1
 LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
 LECTURE_SEED = 1337
 LECTURE_SIZES = [3, 4, 4, 1]
+LECTURE_TRAINING = TrainingSettings(loss="loss", reduce="sum", learning_rate=0.05, final_learning_rate=0.05, steps=20)
+# micrograd's demo.ipynb: random.seed(1337) before MLP(2, [16, 16, 1]), and its training loop.
+DEMO_SEED = 1337
+DEMO_TRAINING = TrainingSettings(
+    loss="loss", reduce="mean", l2=1e-4, learning_rate=1.0, final_learning_rate=0.1, steps=100
+)
+LINE_TRAINING = TrainingSettings(loss="loss", reduce="mean", learning_rate=0.5, final_learning_rate=0.05, steps=30)
 
 
 def lines(document: Document, *texts: str) -> Document:
@@ -38,10 +49,23 @@ def neuron_exp() -> Document:
     return lines(document, *steps, "e = exp(2*n)", "o = (e - 1) / (e + 1)")
 
 
+def with_data(document: Document, table: DataTable) -> Document:
+    """`document` with leaves for `table`'s columns first, holding its first row (what the picture shows)."""
+    document.add_many([Definition(name, data=number) for name, number in table.row(0).items()])
+    document.set_data(table)
+    return document
+
+
 def lecture_mlp() -> Document:
-    """The lecture's MLP(3, [4, 4, 1]) (tanh throughout, random biases) run on its four rows, with the
-    sum of squared errors: one set of parameters, four forward passes, as `draw_dot(loss)` shows it."""
-    return net_on_rows(LECTURE_SIZES, LECTURE_XS, LECTURE_YS, random.Random(LECTURE_SEED))
+    """The lecture's MLP(3, [4, 4, 1]) (tanh throughout, random biases: the template's MLP) on its four rows
+    as a data table, with the squared error (o - y)**2 summed over the rows, trained as the lecture does
+    (20 steps of 0.05)."""
+    document = with_data(Document(), data_sources.lecture_rows())
+    net, _ = parse_template(f"o = MLP([x1, x2, x3], [4, 4, 1], seed={LECTURE_SEED})")
+    built = build_net(net, document)
+    document.add_many(built.definitions, built.groups)
+    document.set_training(LECTURE_TRAINING)
+    return lines(document, "loss = (o - y)**2")
 
 
 def net_on_rows(
@@ -96,30 +120,56 @@ def net_on_rows(
     return lines(document, f"loss = {terms}")
 
 
+def demo_parameters() -> list[float]:
+    """The parameters of micrograd's demo model, engine.nn.MLP(2, [16, 16, 1]) after random.seed(1337) (the
+    same as micrograd.nn's: each neuron's weights drawn in turn, its bias 0), leaving `random` as it was."""
+    state = random.getstate()
+    try:
+        random.seed(DEMO_SEED)
+        return [p.data for p in nn.MLP(2, [16, 16, 1]).parameters()]
+    finally:
+        random.setstate(state)
+
+
 def moons_net() -> Document:
-    """A 2-input net for the moons data: micrograd's MLP(2, [16, 16, 1]) (ReLU, a linear output) on
-    one point of the moons, with its max-margin loss relu(1 - y * o)."""
-    document = Document()
-    document.add_leaf("x1", 0.5)
-    document.add_leaf("x2", -0.25)
-    document.add_leaf("y", 1.0)
-    net, _ = parse_template("o = MLP([x1, x2], [16, 16, 1], activation='relu', seed=1337)")
+    """micrograd's demo: MLP(2, [16, 16, 1]) (ReLU, a linear output) with the demo's initial parameters, on
+    its 100 moons points, with the max-margin loss relu(1 - y*o) (the demo's (1 + -y*score).relu(), the same
+    floats) averaged over the rows plus 1e-4 times the parameters squared, trained 100 steps from a learning
+    rate of 1.0 down to 0.1."""
+    document = with_data(Document(), data_sources.moons())
+    net, _ = parse_template("o = MLP([x1, x2], [16, 16, 1], activation='relu', seed=0)")
+    built = build_net(net, document)
+    numbers = iter(demo_parameters())
+    definitions = [replace(d, data=next(numbers)) if d.is_leaf and not d.constant else d for d in built.definitions]
+    assert next(numbers, None) is None
+    document.add_many(definitions, built.groups)
+    document.set_training(DEMO_TRAINING)
+    return lines(document, "loss = relu(1 - y*o)")
+
+
+def line_neuron() -> Document:
+    """One tanh neuron on 100 points either side of a line (data_sources.line()), with the squared error:
+    the smallest net that learns to separate two classes."""
+    document = with_data(Document(), data_sources.line())
+    net, _ = parse_template("o = Neuron([x1, x2], seed=7)")
     built = build_net(net, document)
     document.add_many(built.definitions, built.groups)
-    return lines(document, "loss = relu(1 - y*o)")
+    document.set_training(LINE_TRAINING)
+    return lines(document, "loss = (o - y)**2")
 
 
 BUILDERS = {
     "neuron_exp": (neuron_exp, "o"),
     "mlp": (lecture_mlp, "loss"),
     "moons_net": (moons_net, "loss"),
+    "line_neuron": (line_neuron, "loss"),
 }
 
 
 def example_text(name: str) -> str:
     build, root = BUILDERS[name]
     document = build()
-    return dumps(document.definitions, root, document.groups)
+    return dumps(document.definitions, root, document.groups, document.data_table, document.training)
 
 
 def main() -> None:

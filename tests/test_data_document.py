@@ -231,3 +231,17 @@ def test_a_command_that_would_fail_is_refused_before_it_is_pushed(stack):
     with pytest.raises(DocumentError, match="does not exist"):
         SetLeaves(doc, {"zz": 1.0}, "Train")
     assert stack.count() == 0
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_an_exported_picture_carries_the_data_and_the_settings(qapp, tmp_path, suffix):
+    from micrograd_gui.exporting import ExportOptions, export_snapshot
+    from micrograd_gui.workspace_file import document_parts, read_workspace
+
+    doc = neuron()
+    doc.set_data(ROWS)
+    doc.set_training(TrainingSettings(loss="loss", reduce="mean", steps=7))
+    path = tmp_path / f"slide{suffix}"
+    export_snapshot(document_parts(doc), doc.grad_state(), ExportOptions(str(path)))
+    workspace = read_workspace(path)
+    assert workspace.data == ROWS and workspace.training == doc.training

@@ -174,3 +174,14 @@ def test_a_tiny_weight_before_a_large_exp_agrees():
     assert all(r.agrees for r in results.values()), results
     wrong = {r.name: r.analytic for r in results.values()} | {"x0": 2 * results["x0"].analytic}
     assert not check_gradients(document.definitions, "o", wrong)[0].agrees
+
+
+def test_a_nudge_lost_in_a_large_sum_is_not_called_a_wrong_grad():
+    """x*w + big - big: the nudge of w (1e-9) is below what 1e8 can hold, so both differences are 0.
+    That is rounding, bounded from the forward pass, not a wrong grad; a grad off by far more still is."""
+    document = build("x = 0.0001", "w = 1", "big = 100000000", "o = tanh(x*w + big - big)")
+    results = {r.name: r for r in check_gradients(document.definitions, "o")}
+    assert results["w"].numeric == 0.0 and results["w"].analytic == pytest.approx(1e-4)
+    assert results["w"].agrees
+    wrong = {r.name: r.analytic for r in results.values()} | {"w": 1.0}
+    assert not {r.name: r for r in check_gradients(document.definitions, "o", wrong)}["w"].agrees

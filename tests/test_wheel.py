@@ -82,10 +82,10 @@ def run_installed(installed: dict[str, Path], *args: str) -> subprocess.Complete
 
 
 def test_the_wheel_ships_the_resources(installed):
-    """The wheel holds every example, every icon and the style sheet under micrograd_gui/resources."""
+    """The wheel holds every example, every icon, the data files and the style sheet under micrograd_gui/resources."""
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     expected = [p.relative_to(ROOT / "resources").as_posix() for p in (ROOT / "resources").rglob("*") if p.is_file()]
-    expected = [p for p in expected if p.endswith((".json", ".svg", ".qss"))]
+    expected = [p for p in expected if p.endswith((".json", ".svg", ".qss", ".csv"))]
     assert len(expected) >= 4
     for relative in expected:
         assert f"micrograd_gui/resources/{relative}" in names
@@ -121,8 +121,9 @@ print("icons", len(assets.ICONS))
     lines = result.stdout.splitlines()
     venv_folder = str(installed["python"].parent.parent)
     assert lines[0].startswith(venv_folder) and lines[1].startswith(venv_folder)
-    assert lines[2:8] == ["lecture 7", "neuron 10", "reuse 2", "neuron_exp 17", "mlp 360", "moons_net 984"]
-    assert lines[8].startswith("icons ")
+    examples = ["lecture 7", "neuron 10", "reuse 2", "neuron_exp 17", "mlp 120", "moons_net 984", "line_neuron 13"]
+    assert lines[2:9] == examples
+    assert lines[9].startswith("icons ")
 
 
 def test_the_installed_command_exports_an_example(installed):

@@ -141,7 +141,7 @@ def test_examples_are_written_exactly_as_the_writer_writes(name):
     """Each shipped example reads from the package and its text is what saving it gives back."""
     workspace = read_example(name)
     assert (
-        dumps(workspace.definitions, workspace.backward_from, workspace.groups)
+        dumps(workspace.definitions, workspace.backward_from, workspace.groups, workspace.data, workspace.training)
         == (EXAMPLES_DIR / f"{name}.json").read_text()
     )
 

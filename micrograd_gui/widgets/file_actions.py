@@ -56,6 +56,7 @@ EXAMPLE_TITLES = {
     "neuron_exp": "Neuron through &exp: o = (e - 1) / (e + 1), e = exp(2n)",
     "mlp": "&MLP(3, [4, 4, 1]) on the lecture's four rows, squared-error loss",
     "moons_net": "M&oons net: MLP(2, [16, 16, 1]), ReLU, max-margin loss",
+    "line_neuron": "One neuron, a l&ine: two classes either side of a line",
 }
 
 
@@ -453,7 +454,7 @@ class FileActions(QObject):
     def export_in_background(self, options: ExportOptions) -> None:
         """Export without blocking; `exported(path)` or `export_failed(message)` follows."""
         document = self._session.document
-        definitions, grads = document.definitions, document.grad_state()
+        parts, grads = document_parts(document), document.grad_state()
         name = os.path.basename(options.path)
         self._session.show_status(f"Exporting {name}…")
 
@@ -463,7 +464,7 @@ class FileActions(QObject):
                 return
             self._exported(options.path, note if isinstance(note, str) else None)
 
-        self.jobs.start("export", lambda: export_snapshot(definitions, grads, options), done)
+        self.jobs.start("export", lambda: export_snapshot(parts, grads, options), done)
 
     def export_image(
         self,
@@ -477,7 +478,7 @@ class FileActions(QObject):
         options = ExportOptions(os.fspath(path), rankdir or self._rankdir(), root, scale)
         document = self._session.document
         try:
-            note = export_snapshot(document.definitions, document.grad_state(), options)
+            note = export_snapshot(document_parts(document), document.grad_state(), options)
         except ExportError as error:
             self._export_failed(options.path, error)
             return False

@@ -42,6 +42,7 @@ TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
 # Fills by a value's role (roles.py); a result keeps the background.
 ROLE_FILLS = {
     "parameter": QColor("#cddfff"),
+    "data": QColor("#c8ede6"),
     "constant": QColor("#dedede"),
     "result": QColor("white"),
     "root": QColor("#ffc7c7"),
@@ -69,6 +70,7 @@ LIGHT = {
     "BLOCK_INK": "#8c8c8c",
     "TEXT_BAR": "#5a202020",
     "parameter": "#cddfff",
+    "data": "#c8ede6",
     "constant": "#dedede",
     "result": "#ffffff",
     "root": "#ffc7c7",
@@ -93,6 +95,7 @@ DARK = {
     "BLOCK_INK": "#7a7a7a",
     "TEXT_BAR": "#5ae2e2e2",
     "parameter": "#1f3352",
+    "data": "#17403a",
     "constant": "#343434",
     "result": "#1e1f22",
     "root": "#4d2427",

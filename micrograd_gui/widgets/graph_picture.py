@@ -101,12 +101,13 @@ class Picture:
             self.layer.setVisible(not blocks)
 
     def show_roles(self, document: Document) -> None:
-        """Fill each record and its copies in the colour of its role (a parameter, a constant, a
-        result, the backward root), or of its tint."""
+        """Fill each record and its copies in the colour of its role (a parameter, a data input, a
+        constant, a result, the backward root), or of its tint."""
         copies, tints = self.copies, self.tints
+        bound = set(document.bound_columns())
         for name, item in self.values.items():
             if name in document:
-                role_fill = tints.get(name) or ROLE_FILLS[value_role(document, name)]
+                role_fill = tints.get(name) or ROLE_FILLS[value_role(document, name, bound)]
                 item.set_role_fill(role_fill)
                 for copy in copies.get(name, ()):
                     copy.set_role_fill(role_fill)

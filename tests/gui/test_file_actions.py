@@ -86,6 +86,7 @@ def test_file_actions_have_names_and_standard_shortcuts(window, files):
         "actionExampleNeuronExp",
         "actionExampleMlp",
         "actionExampleMoonsNet",
+        "actionExampleLineNeuron",
     ]
     assert window.file_menu.actions()[-1] is window.quit_action
 

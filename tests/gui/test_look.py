@@ -8,6 +8,8 @@ import shiboken6
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
+from micrograd_gui.commands import SetData
+from micrograd_gui.dataset import DataTable
 from micrograd_gui.document import Definition, Document
 from micrograd_gui.roles import value_role
 from micrograd_gui.settings import app_settings
@@ -31,6 +33,19 @@ def test_each_value_has_a_role():
     )
     document.backward("L")
     assert [value_role(document, n) for n in document.names] == ["parameter", "constant", "result", "root"]
+    document.set_data(DataTable.of(["a"], [[1.0]]))  # a column binds a: a data input, not a parameter
+    assert value_role(document, "a") == "data"
+
+
+def test_binding_a_leaf_to_a_column_fills_it_as_data(window, qtbot):
+    build_lecture(window, typed=False)
+    view = window.graph_view
+    qtbot.waitUntil(lambda: "a" in view._picture.values, timeout=10_000)
+    window.session.push(SetData, window.document, DataTable.of(["a", "b"], [[1.0, 2.0]]))
+    qtbot.waitUntil(lambda: view._picture.values["a"].role_fill is graph_items.ROLE_FILLS["data"], timeout=5_000)
+    assert view._picture.values["c"].role_fill is graph_items.ROLE_FILLS["parameter"]
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: view._picture.values["a"].role_fill is graph_items.ROLE_FILLS["parameter"], timeout=5_000)
 
 
 def test_the_picture_fills_values_by_role_and_shows_a_legend(window, qtbot):
@@ -44,7 +59,7 @@ def test_the_picture_fills_values_by_role_and_shows_a_legend(window, qtbot):
     assert view._picture.values["e"].role_fill is graph_items.ROLE_FILLS["result"]
     legend = find(window, QLabel, "graphLegend")
     assert legend.isVisible()
-    for title in ("parameter", "constant", "result", "backward root"):
+    for title in ("parameter", "data input", "constant", "result", "backward root"):
         assert title in legend.text()
 
 

@@ -189,17 +189,19 @@ def test_the_insert_dialog_makes_neurons_and_layers(qtbot, window, kind):
 
 
 def test_the_examples_menu_lists_the_nets_with_descriptions(qtbot, window):
-    """File > Examples has the three net examples, each with a one-line description; the lecture's MLP opens
-    with its 36 neurons (4 rows) collapsed."""
+    """File > Examples has the net examples, each with a one-line description; the lecture's MLP opens with
+    its 9 neurons collapsed, its four rows bound and its training settings."""
     examples = window.findChild(QMenu, "examplesMenu")
     tips = {a.objectName(): a.statusTip() for a in examples.actions()}
     assert "four rows" in tips["actionExampleMlp"] and "moons" in tips["actionExampleMoonsNet"]
+    assert "line" in tips["actionExampleLineNeuron"]
     assert all(tip for tip in tips.values())
     with qtbot.waitSignal(window.file_actions.opened, timeout=20_000):
         window.findChild(QAction, "actionExampleMlp").trigger()
     settle(qtbot, window)
-    assert len(window.graph_view.group_names()) == 36
+    assert len(window.graph_view.group_names()) == 9
     assert window.document.data("loss") > 0
+    assert window.document.bound_columns() == ("x1", "x2", "x3", "y") and window.document.training.loss == "loss"
 
 
 def test_a_big_picture_is_laid_out_in_layers_without_dot(qtbot, window, monkeypatch):
