@@ -51,6 +51,7 @@ class TrainingRun:
         self.updates: np.ndarray | None = None
         self._kept: dict[int, np.ndarray] = {0: np.array(start, dtype=float)}
         self._latest = self._kept[0]
+        self._index: tuple[np.ndarray, np.ndarray] | None = None  # the kept steps and their first numbers
 
     @property
     def done(self) -> int:
@@ -81,6 +82,7 @@ class TrainingRun:
         self.accuracies.extend(done.accuracies)
         self.learning_rates.extend(done.learning_rates)
         self._kept.update({k: np.array(v, dtype=float) for k, v in done.kept.items() if self.keeps(k)})
+        self._index = None
         self._latest = np.array(done.parameters, dtype=float)
         if done.updates is not None:
             self.updates = np.array(done.updates, dtype=float)
@@ -107,6 +109,7 @@ class TrainingRun:
         self._latest = self._kept[step]
         del self.losses[step:], self.accuracies[step:], self.learning_rates[step:]
         self._kept = {k: v for k, v in self._kept.items() if k <= step}
+        self._index = None
         self.updates = None
 
     def find(self, values: Mapping[str, float]) -> int | None:
@@ -116,9 +119,16 @@ class TrainingRun:
         row = np.array([values[n] for n in self.names], dtype=float)
         if np.array_equal(row, self._latest):
             return self.done
-        for step in sorted(self._kept, reverse=True):
+        if not len(row):
+            return None
+        # Candidates by their first parameter, in one numpy pass: a long run keeps thousands of steps.
+        if self._index is None:
+            kept = sorted(self._kept)
+            self._index = (np.array(kept), np.array([self._kept[k][0] for k in kept]))
+        steps, firsts = self._index
+        for step in reversed(steps[firsts == row[0]].tolist()):
             if np.array_equal(row, self._kept[step]):
-                return step
+                return int(step)
         return None
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from micrograd_gui.commands import AddDefinitions, SetTraining, Together
 from micrograd_gui.document import Change, DocumentError
@@ -54,14 +54,23 @@ class LossBuilder(QWidget):
         self.build_button.setObjectName("buildLossButton")
         self.build_button.setToolTip("Make the loss value from o and y and train it (one undo step)")
 
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.kind, 2)
-        layout.addWidget(QLabel("o"))
-        layout.addWidget(self.output, 1)
-        layout.addWidget(QLabel("y"))
-        layout.addWidget(self.target, 1)
-        layout.addWidget(self.build_button)
+        kind_label = QLabel("&New loss")
+        kind_label.setBuddy(self.kind)
+        layout.addWidget(kind_label, 0, 0)
+        layout.addWidget(self.kind, 0, 1, 1, 5)
+        output_label = QLabel("&o")
+        output_label.setBuddy(self.output)
+        target_label = QLabel("&y")
+        target_label.setBuddy(self.target)
+        layout.addWidget(output_label, 1, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.output, 1, 1)
+        layout.addWidget(target_label, 1, 2)
+        layout.addWidget(self.target, 1, 3)
+        layout.addWidget(self.build_button, 1, 4, 1, 2)
+        layout.setColumnStretch(1, 1)
+        layout.setColumnStretch(3, 1)
 
         self._table: object = None  # the data table the choices were made from
         self._chosen: dict[QComboBox, str] = {}  # what the user picked, kept while it exists

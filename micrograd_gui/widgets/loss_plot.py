@@ -27,7 +27,7 @@ class LossPlot(pg.PlotWidget):
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
-        item.showGrid(x=True, y=True, alpha=0.25)
+        item.showGrid(x=False, y=False)
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss")
         # A long run has more steps than pixels: draw the peaks of each pixel's steps.

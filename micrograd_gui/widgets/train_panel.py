@@ -3,16 +3,19 @@ or live, with the loss per step, the decision picture and a time slider through 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -31,6 +34,8 @@ from micrograd_gui.widgets.training_settings_form import TrainingSettingsForm
 from micrograd_gui.widgets.training_thread import Model, Snapshot, TrainingJob, TrainingThread
 
 PHASES = ("forward", "loss", "backward", "update")
+DOCUMENT_SECONDS = 1 / 15  # while a run is under way, the workspace shows its numbers this often
+HOLD_MS = 10  # and the worker waits that long after a frame, so that the repaints it brings have the UI thread
 WIDE = 760  # from this width on, the controls sit left of the plots, else above them
 
 
@@ -107,6 +112,7 @@ class TrainPanel(QWidget):
         self._phase_snapshot: Snapshot | None = None
         self._scrub_before: dict[str, float] | None = None
         self._applying = False  # the panel itself is changing the document
+        self._shown_at = 0.0  # when the workspace last showed a run's numbers
 
         self._lay_out()
         self.step_button.clicked.connect(self.step)
@@ -129,8 +135,9 @@ class TrainPanel(QWidget):
 
     def _lay_out(self) -> None:
         controls = QWidget()
+        controls.setObjectName("trainControls")
         column = QVBoxLayout(controls)
-        column.setContentsMargins(0, 0, 0, 0)
+        column.setContentsMargins(0, 0, 6, 0)
         column.addWidget(self.settings_form)
         column.addWidget(self.loss_builder)
         buttons = QHBoxLayout()
@@ -139,22 +146,29 @@ class TrainPanel(QWidget):
         buttons.addWidget(self.phases_box)
         buttons.addStretch(1)
         column.addLayout(buttons)
-        numbers = QGridLayout()
-        numbers.addWidget(self.step_label, 0, 0)
-        numbers.addWidget(self.loss_label, 0, 1)
-        numbers.addWidget(self.accuracy_label, 0, 2)
+        numbers = QHBoxLayout()
+        for label in (self.step_label, self.loss_label, self.accuracy_label):
+            numbers.addWidget(label, 1)
         column.addLayout(numbers)
         column.addWidget(self.time_slider)
         column.addWidget(self.message)
         column.addStretch(1)
-        controls.setMinimumWidth(330)
-        controls.setMaximumWidth(460)
+        # In a low dock the controls scroll rather than squeeze: nothing is cut off.
+        self.controls = QScrollArea()
+        self.controls.setWidget(controls)
+        self.controls.setWidgetResizable(True)
+        self.controls.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll_bar = self.controls.verticalScrollBar().sizeHint().width()
+        self.controls.setMinimumWidth(controls.minimumSizeHint().width() + scroll_bar)
+        self._controls_width = max(460, controls.minimumSizeHint().width() + scroll_bar)
+        self.controls.setMaximumWidth(self._controls_width)
         self._plots = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._plots.addWidget(self.loss_plot, 1)
         self._plots.addWidget(self.decision_plot, 1)
         self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._outer.setContentsMargins(6, 6, 6, 6)
-        self._outer.addWidget(controls)
+        self._outer.addWidget(self.controls)
         self._outer.addLayout(self._plots, 1)
 
     # ---- reading ---------------------------------------------------------------------------
@@ -294,17 +308,24 @@ class TrainPanel(QWidget):
 
     _showing_soon = False
 
-    def _show_latest(self) -> None:
-        """Show the newest state of the run under way (snapshots that came meanwhile are in the run)."""
+    def _show_latest(self, last: bool = False) -> None:
+        """Show the newest state of the run under way (snapshots that came meanwhile are in the run):
+        the plots at every frame, the workspace at most every DOCUMENT_SECONDS, and for the `last`
+        not at all (its undo step puts the parameters in)."""
         self._showing_soon = False
         snapshot, self._latest = self._latest, None
         if snapshot is None or self._run is None or snapshot.job != self._job:
             return
+        self.worker.hold()
+        QTimer.singleShot(HOLD_MS, self, self.worker.release)  # after the repaints this frame brings
         run = self._run
         self._loss_now, self._accuracy_now = snapshot.loss, snapshot.accuracy
         self._position = run.done
-        if not self._show_parameters(run.latest):
-            self.worker.pause()
+        now = time.perf_counter()
+        if not last and now - self._shown_at >= DOCUMENT_SECONDS:
+            self._shown_at = now
+            if not self._show_parameters(run.latest):
+                self.worker.pause()
         if snapshot.image is not None:
             self.decision_plot.show_outputs(snapshot.image)
         self._emit_updates(run.updates)
@@ -313,16 +334,15 @@ class TrainPanel(QWidget):
     def _finish_steps(self) -> None:
         """The job is over (done, paused or failed): show where it got and make its undo step."""
         snapshot = self._latest
-        self._show_latest()
+        self._show_latest(last=True)
         self._job = None
         run = self._run
         if run is not None and self._before is not None and run.done > self._first:
             count = run.done - self._first
-            text = f"Train {count} step{'s' if count != 1 else ''}"
-            if count == 1:
-                text = f"Train step {run.done}"
+            text = f"Train step {run.done}" if count == 1 else f"Train {count} steps"
+            self._show_row()
             self._push(SetLeaves, self._session.document, run.values_at(run.done), text, self._before)
-            self._show_parameters(run.latest)
+            self._show_grads()
         self._before = None
         if snapshot is not None and snapshot.error:
             self._fail(snapshot.error)
@@ -364,14 +384,37 @@ class TrainPanel(QWidget):
         if roles is None:
             return False
         numbers = dict(zip(roles.parameters, (float(x) for x in values)))
-        row = document.shown_row if document.shown_row is not None else 0
+        return self._change(lambda: document.set_leaves({**numbers, **self._row()}, shown_row=self._row_index())) and (
+            not grads or self._show_grads()
+        )
+
+    def _row_index(self) -> int:
+        shown = self._session.document.shown_row
+        return shown if shown is not None else 0
+
+    def _row(self) -> dict[str, float]:
+        """The numbers the shown data row (the first, when none is) gives the bound leaves."""
+        return self._session.document.row_numbers(self._row_index())
+
+    def _show_row(self) -> bool:
+        """Give the bound leaves the shown row's numbers, unless they hold them already."""
+        document = self._session.document
+        row = self._row()
+        if document.shown_row == self._row_index() and all(document.data(n) == x for n, x in row.items()):
+            return True
+        return self._change(lambda: document.set_leaves(row, shown_row=self._row_index()))
+
+    def _show_grads(self) -> bool:
+        """The grads of the shown row's loss (as backward from the loss shows them)."""
+        document = self._session.document
         loss = document.training.loss
+        return loss is None or self._change(lambda: document.set_grads(document.compute_grads(loss), loss, False))
+
+    def _change(self, change: Callable[[], None]) -> bool:
+        """Make a change of the panel's own in the workspace (not an undo step); False if refused."""
         self._applying = True
         try:
-            numbers.update(document.row_numbers(row))
-            document.set_leaves(numbers, shown_row=row)
-            if grads and loss is not None:
-                document.set_grads(document.compute_grads(loss), loss, False)
+            change()
         except DocumentError as error:
             self._fail(f"Cannot show the training in the graph: {sentence(str(error))}")
             return False
@@ -621,7 +664,7 @@ class TrainPanel(QWidget):
         if before is None or run is None or step is None:
             return
         self._push(SetLeaves, self._session.document, run.values_at(step), f"Go to training step {step}", before)
-        self._show_parameters(run.parameters_at(step))
+        self._show_grads()
 
     # ---- showing -----------------------------------------------------------------------------------
 
@@ -658,6 +701,11 @@ class TrainPanel(QWidget):
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
+        self._fit_message()
+
+    def _fit_message(self) -> None:
+        """A wrapped label does not ask its scroll area for the height its lines need: tell it."""
+        self.message.setMinimumHeight(self.message.heightForWidth(max(self.message.width(), 100)))
 
     def _update_controls(self) -> None:
         running = self.worker.is_running()
@@ -679,8 +727,14 @@ class TrainPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        # Wide (a dock under the graph): controls, then the two plots side by side. Narrow (a dock
+        # beside the graph): the controls over the plots, one over the other.
         wide = self.width() >= WIDE
-        self._outer.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        across, down = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
+        self._outer.setDirection(across if wide else down)
+        self._plots.setDirection(across if wide or self.width() > self.height() else down)
+        self.controls.setMaximumWidth(self._controls_width if wide else 16_777_215)
+        QTimer.singleShot(0, self, self._fit_message)  # once the label has its new width
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

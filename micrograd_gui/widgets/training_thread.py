@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import math
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ class _Worker(QObject):
         super().__init__()
         self.cancelled = 0  # jobs up to this number stop at their next step (set from the UI thread)
         self.latest = 0  # the newest job asked for: an older evaluation-only job is skipped
+        # Cleared while the UI thread shows a frame: the worker waits between steps rather than take
+        # the interpreter lock from it every 5 ms (which would make the frame take twice as long).
+        self.free = threading.Event()
+        self.free.set()
         self._trainer: Trainer | None = None
         self._key: int | None = None
 
@@ -104,6 +109,7 @@ class _Worker(QObject):
         last_sent = time.perf_counter()
         step = job.first
         while step < job.last and job.job > self.cancelled:
+            self.free.wait()
             result = trainer.step(step)
             if not math.isfinite(result.loss):
                 raise FloatingPointError(f"the loss of step {step} is {result.loss}")
@@ -200,6 +206,14 @@ class TrainingThread(QObject):
         self._worker.cancelled = self._count
         self._running = None
 
+    def hold(self) -> None:
+        """Keep the worker from starting another step until `release()`: the UI thread is showing a
+        frame and wants the interpreter lock to itself."""
+        self._worker.free.clear()
+
+    def release(self) -> None:
+        self._worker.free.set()
+
     def is_running(self) -> bool:
         """Whether a job with steps to do was started and has not finished or been paused."""
         return self._running is not None
@@ -214,6 +228,7 @@ class TrainingThread(QObject):
 
 def _retire(worker: _Worker) -> None:
     worker.cancelled = 1 << 62
+    worker.free.set()
     try:
         worker.deleteLater()
     except RuntimeError:  # already gone with the app

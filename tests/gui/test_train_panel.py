@@ -45,7 +45,7 @@ def parameters(panel: TrainPanel) -> dict[str, float]:
     return {name: document.data(name) for name in document.parameters()}
 
 
-def moons(panel: TrainPanel, qtbot, steps: int = 100) -> None:
+def moons(panel: TrainPanel, qtbot, steps: int | None = None) -> None:
     moons_document(panel.session.document, steps)
     settle(qtbot, panel)
 
