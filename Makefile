@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/learning_modes.py
 	$(BIN)/python bench/big_graphs.py
+	$(BIN)/python bench/training_vs_micrograd.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,7 +1,8 @@
-"""The `micrograd-gui` command: the app, or `micrograd-gui export ...` headless.
+"""The `micrograd-gui` command: the app, or `micrograd-gui export ...` / `micrograd-gui train ...` headless.
 
     micrograd-gui [WORKSPACE]
     micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N] [--collapse]
+    micrograd-gui train WORKSPACE [--steps N] [-o OUT]
 
 `export` needs no display: it runs Qt offscreen (only PNG and PDF paint with
 Qt at all). A workspace whose backward_from cannot be computed (a gradient
@@ -12,6 +13,13 @@ invalid workspace, an unknown output suffix, a --root that is not in the
 workspace, a bad --scale, including one that makes the PNG under 16 pixels),
 with one line on stderr and no OUT written; 1 the export itself failed
 (Graphviz failed, OUT could not be written).
+
+`train` runs the workspace's training (its data table and training settings; CONTRACT.md's step)
+with micrograd_gui.trainer and prints `step K loss L` per step, L with every digit (`repr`); with
+`-o` it writes the workspace with its trained parameters. Exit codes as `export`: 2 bad input (an
+unreadable workspace, no data table or no loss, a loss that depends on no parameter, a bad
+--steps, an OUT not ending in .json, a step whose numbers cannot be computed: the lines of the
+steps done stay printed), with one line on stderr and no OUT written; 1 OUT could not be written.
 """
 
 from __future__ import annotations
@@ -52,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Headless export: micrograd-gui export WORKSPACE -o OUT [--rankdir LR|TB] [--root NAME] [--scale N] "
             "[--collapse] "
-            "(see micrograd-gui export --help)."
+            "(see micrograd-gui export --help). "
+            "Headless training: micrograd-gui train WORKSPACE [--steps N] [-o OUT] (see micrograd-gui train --help)."
         ),
     )
     parser.add_argument("--version", action="version", version=f"micrograd-gui {__version__}")
@@ -116,13 +125,46 @@ def build_export_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(code: int, message: str) -> int:
-    print(f"micrograd-gui export: error: {' '.join(message.split())}", file=sys.stderr)
+def _steps(text: str) -> int:
+    from micrograd_gui.dataset import MAX_STEPS
+
+    try:
+        steps = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= steps <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"the number of steps is from 1 to {MAX_STEPS:,}, not {text}")
+    return steps
+
+
+def build_train_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog="micrograd-gui train",
+        description=(
+            "Train a workspace without opening a window: gradient descent on its loss over its data rows, "
+            "with its training settings (reduce, l2, learning rate and its decay, steps). Prints one line per "
+            "step, 'step K loss L', L the total loss before step K's update, with every digit."
+        ),
+        epilog="Exit status: 0 done, 1 OUT could not be written, 2 bad input or a step that cannot be computed "
+        "(nothing is written).",
+    )
+    parser.add_argument(
+        "workspace", metavar="WORKSPACE", help="the workspace to train: .json, .py, or a .png/.svg the app exported"
+    )
+    parser.add_argument(
+        "--steps", type=_steps, metavar="N", help="how many steps (default: the workspace's); the decay spans them"
+    )
+    parser.add_argument("-o", "--output", metavar="OUT", help="write the trained workspace to OUT (.json)")
+    return parser
+
+
+def _fail(code: int, message: str, command: str = "export") -> int:
+    print(f"micrograd-gui {command}: error: {' '.join(message.split())}", file=sys.stderr)
     return code
 
 
-def _warn(message: str) -> None:
-    print(f"micrograd-gui export: warning: {' '.join(message.split())}", file=sys.stderr)
+def _warn(message: str, command: str = "export") -> None:
+    print(f"micrograd-gui {command}: warning: {' '.join(message.split())}", file=sys.stderr)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -172,6 +214,45 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_train(args: argparse.Namespace) -> int:
+    """Train a workspace headless, printing each step's loss; the exit code."""
+    from micrograd_gui.document import DocumentError
+    from micrograd_gui.trainer import Trainer, TrainingError
+    from micrograd_gui.workspace_file import SUFFIX, WorkspaceFileError, load_workspace, read_workspace, save_document
+
+    def fail(code: int, message: str) -> int:
+        return _fail(code, message, "train")
+
+    if args.output is not None and os.path.splitext(args.output)[1].lower() != SUFFIX:
+        return fail(EXIT_BAD_INPUT, f"cannot write the trained workspace to {args.output}: OUT must end in {SUFFIX}")
+    source = os.path.basename(args.workspace)
+    try:
+        document, _ = load_workspace(read_workspace(args.workspace), source)
+    except WorkspaceFileError as error:
+        return fail(EXIT_BAD_INPUT, str(error))
+    settings = document.training
+    if args.steps is not None:
+        settings = settings.changed(steps=args.steps)
+    try:
+        trainer = Trainer(document.definitions, document.data_table, settings, document.groups)
+        for k in range(settings.steps):
+            print(f"step {k} loss {trainer.step(k).loss!r}", flush=k % 100 == 99 or k == settings.steps - 1)
+    except TrainingError as error:
+        sys.stdout.flush()
+        return fail(EXIT_BAD_INPUT, f"{source}: {error}")
+    if args.output is None:
+        return EXIT_OK
+    try:
+        document.set_leaves(trainer.parameter_values())
+    except DocumentError as error:  # the graph cannot be computed at the leaves' typed numbers any more
+        return fail(EXIT_BAD_INPUT, f"{source}: the trained workspace cannot be computed: {error}")
+    try:
+        save_document(document, args.output)
+    except WorkspaceFileError as error:
+        return fail(EXIT_FAILED, str(error))
+    return EXIT_OK
+
+
 def open_window(workspace: str | None = None) -> MainWindow:
     """The app's window, shown: work left by a crash is offered first, then `workspace` opens
     (in the background; a bad file shows its reason in the window)."""
@@ -212,5 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_export(build_export_parser().parse_args(arguments[1:]))
         except KeyboardInterrupt:
             return _fail(EXIT_FAILED, "interrupted")
+    if arguments[:1] == ["train"]:
+        try:
+            return run_train(build_train_parser().parse_args(arguments[1:]))
+        except KeyboardInterrupt:
+            return _fail(EXIT_FAILED, "interrupted", "train")
     args = build_parser().parse_args(arguments)
     return run_app(args.workspace)
