@@ -132,6 +132,6 @@ class LossBuilder(QWidget):
         if document.training.loss is None:
             return None
         try:
-            return training_roles(document.definitions, document.data_table, document.training).output
+            return training_roles(document.definitions, document.data_table, document.training, document.groups).output
         except TrainingError:
             return None

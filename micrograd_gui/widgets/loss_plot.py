@@ -30,6 +30,8 @@ class LossPlot(pg.PlotWidget):
         item.showGrid(x=False, y=False)
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.getAxis("bottom").enableAutoSIPrefix(False)
         # A long run has more steps than pixels: draw the peaks of each pixel's steps.
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)

@@ -509,7 +509,7 @@ class TrainPanel(QWidget):
         self._table = document.data_table
         self._end_phases()
         try:
-            roles = training_roles(document.definitions, document.data_table, document.training)
+            roles = training_roles(document.definitions, document.data_table, document.training, document.groups)
             if not roles.parameters:
                 raise TrainingError("Nothing to train: every leaf is a data column or a constant")
         except TrainingError as error:
@@ -523,7 +523,9 @@ class TrainPanel(QWidget):
             if self._model is None:
                 self._models += 1
                 assert document.data_table is not None
-                self._model = Model(self._models, document.definitions, document.data_table, document.training)
+                self._model = Model(
+                    self._models, document.definitions, document.data_table, document.training, document.groups
+                )
             if self._run is not None and self._run.steps != document.training.steps:
                 self._run, self._position = None, None
         self._set_grid()
@@ -738,6 +740,8 @@ class TrainPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+        # A theme sets the application's palette and then the window's style sheet again: either may
+        # come last, and the plots paint with what they read.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self.loss_plot.follow_palette()
             self.decision_plot.follow_palette()

@@ -20,7 +20,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from micrograd_gui.dataset import DataTable, TrainingSettings
-from micrograd_gui.document import Definition
+from micrograd_gui.document import Definition, Group
 from micrograd_gui.trainer import Trainer, TrainingError
 from micrograd_gui.training_run import DecisionGrid, StepsDone
 
@@ -35,6 +35,7 @@ class Model:
     definitions: tuple[Definition, ...]
     data: DataTable
     settings: TrainingSettings
+    groups: tuple[Group, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class _Worker(QObject):
     def _trainer_for(self, model: Model) -> Trainer:
         if self._trainer is None or self._key != model.key:
             self._trainer, self._key = None, None
-            self._trainer = Trainer(model.definitions, model.data, model.settings)
+            self._trainer = Trainer(model.definitions, model.data, model.settings, model.groups)
             self._key = model.key
         return self._trainer
 
