@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -129,6 +129,12 @@ class DecisionPlot(pg.PlotWidget):
         negative, positive = pg.mkBrush(NEGATIVE[self._dark]), pg.mkBrush(POSITIVE[self._dark])
         brushes = [positive if t > 0 else negative for t in self._targets]
         self.points.setData(self._xs, self._ys, brush=brushes, pen=outline)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        ready = "_targets" in self.__dict__  # not while pyqtgraph builds the view
+        if ready and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):  # a theme: see LossPlot
+            self.follow_palette()
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)

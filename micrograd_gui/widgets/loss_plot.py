@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -86,3 +87,11 @@ class LossPlot(pg.PlotWidget):
         self.marker_line.setPen(pg.mkPen(mark, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.marker_dot.setBrush(pg.mkBrush(mark))
         self.marker_dot.setPen(pg.mkPen(background))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # A theme sets the application's palette and then the window's style sheet again: either may
+        # come last, and the plot paints with what it reads.
+        ready = "marker_dot" in self.__dict__  # not while pyqtgraph builds the view
+        if ready and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.follow_palette()

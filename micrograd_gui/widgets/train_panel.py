@@ -4,20 +4,12 @@ or live, with the loss per step, the decision picture and a time slider through 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QSlider,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,11 +18,12 @@ from micrograd_gui.commands import SetLeaves, ShowRow
 from micrograd_gui.document import Change, DocumentError
 from micrograd_gui.session import WorkspaceSession, sentence
 from micrograd_gui.trainer import Roles, TrainingError, training_roles
+from micrograd_gui.training_phases import backward_text, forward_text, loss_text, update_text
 from micrograd_gui.training_run import DecisionGrid, TrainingRun, decision_grid
 from micrograd_gui.widgets.decision_plot import DecisionPlot
-from micrograd_gui.widgets.loss_builder import LossBuilder
 from micrograd_gui.widgets.loss_plot import LossPlot
-from micrograd_gui.widgets.training_settings_form import TrainingSettingsForm
+from micrograd_gui.widgets.train_controls import TrainControls
+from micrograd_gui.widgets.training_mirror import TrainingMirror
 from micrograd_gui.widgets.training_thread import Model, Snapshot, TrainingJob, TrainingThread
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -64,31 +57,14 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("trainPanel")
         self._session = session
-        self.settings_form = TrainingSettingsForm(session)
-        self.loss_builder = LossBuilder(session)
-        self.step_button = QPushButton("Step")
-        self.step_button.setObjectName("trainStepButton")
-        self.step_button.setToolTip("One step of gradient descent over every row")
-        self.phases_box = QCheckBox("Show phases")
-        self.phases_box.setObjectName("trainPhases")
-        self.phases_box.setToolTip("Step shows one phase per click: forward, loss, backward, update")
-        self.run_button = QPushButton("Run")
-        self.run_button.setObjectName("trainRunButton")
-        self.run_button.setProperty("role", "primary")
-        self.run_button.setToolTip("Run the remaining steps live; press again to pause")
-        self.reset_button = QPushButton("Reset")
-        self.reset_button.setObjectName("trainResetButton")
-        self.reset_button.setToolTip("Back to the parameters at the start of the run (Run replays it)")
-        self.step_label = self._label("trainStepLabel")
-        self.loss_label = self._label("trainLossLabel")
-        self.accuracy_label = self._label("trainAccuracyLabel")
-        self.message = QLabel()
-        self.message.setObjectName("trainMessage")
-        self.message.setProperty("role", "hint")
-        self.message.setWordWrap(True)
-        self.time_slider = QSlider(Qt.Orientation.Horizontal)
-        self.time_slider.setObjectName("trainTimeSlider")
-        self.time_slider.setToolTip("Go back to any step of the run: its parameters, loss and picture")
+        self.controls = TrainControls(session)
+        controls = self.controls
+        self.settings_form, self.loss_builder = controls.settings_form, controls.loss_builder
+        self.step_button, self.phases_box = controls.step_button, controls.phases_box
+        self.run_button, self.reset_button = controls.run_button, controls.reset_button
+        self.step_label, self.loss_label = controls.step_label, controls.loss_label
+        self.accuracy_label, self.message = controls.accuracy_label, controls.message
+        self.time_slider = controls.time_slider
         self.loss_plot = LossPlot()
         self.decision_plot = DecisionPlot()
         self.worker = TrainingThread(self)
@@ -111,8 +87,9 @@ class TrainPanel(QWidget):
         self._phase = 0  # phases shown of the step in hand
         self._phase_snapshot: Snapshot | None = None
         self._scrub_before: dict[str, float] | None = None
-        self._applying = False  # the panel itself is changing the document
+        self._mirror = TrainingMirror(session, self._fail)
         self._shown_at = 0.0  # when the workspace last showed a run's numbers
+        self._showing_soon = False  # a frame is on its way
 
         self._lay_out()
         self.step_button.clicked.connect(self.step)
@@ -127,42 +104,7 @@ class TrainPanel(QWidget):
         session.workspace_replaced.connect(self._forget_run)
         self._refresh_model()
 
-    def _label(self, name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return label
-
     def _lay_out(self) -> None:
-        controls = QWidget()
-        controls.setObjectName("trainControls")
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(0, 0, 6, 0)
-        column.addWidget(self.settings_form)
-        column.addWidget(self.loss_builder)
-        buttons = QHBoxLayout()
-        for button in (self.step_button, self.run_button, self.reset_button):
-            buttons.addWidget(button)
-        buttons.addWidget(self.phases_box)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
-        numbers = QHBoxLayout()
-        for label in (self.step_label, self.loss_label, self.accuracy_label):
-            numbers.addWidget(label, 1)
-        column.addLayout(numbers)
-        column.addWidget(self.time_slider)
-        column.addWidget(self.message)
-        column.addStretch(1)
-        # In a low dock the controls scroll rather than squeeze: nothing is cut off.
-        self.controls = QScrollArea()
-        self.controls.setWidget(controls)
-        self.controls.setWidgetResizable(True)
-        self.controls.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll_bar = self.controls.verticalScrollBar().sizeHint().width()
-        self.controls.setMinimumWidth(controls.minimumSizeHint().width() + scroll_bar)
-        self._controls_width = max(460, controls.minimumSizeHint().width() + scroll_bar)
-        self.controls.setMaximumWidth(self._controls_width)
         self._plots = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._plots.addWidget(self.loss_plot, 1)
         self._plots.addWidget(self.decision_plot, 1)
@@ -216,7 +158,7 @@ class TrainPanel(QWidget):
         self._end_phases()
         start = run.values_at(0)
         run.truncate(0)
-        self._push(SetLeaves, self._session.document, start, "Reset the training to its start")
+        self._mirror.push(SetLeaves, self._session.document, start, "Reset the training to its start")
         self._position = 0
         self._loss_now = self._accuracy_now = None
         self.updates_shown.emit({})
@@ -306,8 +248,6 @@ class TrainPanel(QWidget):
             self._showing_soon = True
             QTimer.singleShot(0, self, self._show_latest)
 
-    _showing_soon = False
-
     def _show_latest(self, last: bool = False) -> None:
         """Show the newest state of the run under way (snapshots that came meanwhile are in the run):
         the plots at every frame, the workspace at most every DOCUMENT_SECONDS, and for the `last`
@@ -340,9 +280,9 @@ class TrainPanel(QWidget):
         if run is not None and self._before is not None and run.done > self._first:
             count = run.done - self._first
             text = f"Train step {run.done}" if count == 1 else f"Train {count} steps"
-            self._show_row()
-            self._push(SetLeaves, self._session.document, run.values_at(run.done), text, self._before)
-            self._show_grads()
+            self._mirror.show_row()
+            self._mirror.push(SetLeaves, self._session.document, run.values_at(run.done), text, self._before)
+            self._mirror.show_grads()
         self._before = None
         if snapshot is not None and snapshot.error:
             self._fail(snapshot.error)
@@ -363,9 +303,7 @@ class TrainPanel(QWidget):
         if snapshot.image is not None:
             self.decision_plot.show_outputs(snapshot.image)
         run = self._run
-        if run is not None and self._position == run.done:
-            self._loss_now, self._accuracy_now = snapshot.loss, snapshot.accuracy
-        elif run is None:
+        if run is None or self._position == run.done:  # else the run has that step's loss
             self._loss_now, self._accuracy_now = snapshot.loss, snapshot.accuracy
         self._show_numbers()
 
@@ -376,58 +314,8 @@ class TrainPanel(QWidget):
     # ---- the workspace follows -------------------------------------------------------------------
 
     def _show_parameters(self, values: np.ndarray, grads: bool = True) -> bool:
-        """Put `values` in the workspace's parameters, with the shown row's inputs and (with `grads`)
-        the grads of its loss: not an undo step, the steps make theirs when they are over. False if
-        refused."""
-        document = self._session.document
-        roles = self._roles
-        if roles is None:
-            return False
-        numbers = dict(zip(roles.parameters, (float(x) for x in values)))
-        return self._change(lambda: document.set_leaves({**numbers, **self._row()}, shown_row=self._row_index())) and (
-            not grads or self._show_grads()
-        )
-
-    def _row_index(self) -> int:
-        shown = self._session.document.shown_row
-        return shown if shown is not None else 0
-
-    def _row(self) -> dict[str, float]:
-        """The numbers the shown data row (the first, when none is) gives the bound leaves."""
-        return self._session.document.row_numbers(self._row_index())
-
-    def _show_row(self) -> bool:
-        """Give the bound leaves the shown row's numbers, unless they hold them already."""
-        document = self._session.document
-        row = self._row()
-        if document.shown_row == self._row_index() and all(document.data(n) == x for n, x in row.items()):
-            return True
-        return self._change(lambda: document.set_leaves(row, shown_row=self._row_index()))
-
-    def _show_grads(self) -> bool:
-        """The grads of the shown row's loss (as backward from the loss shows them)."""
-        document = self._session.document
-        loss = document.training.loss
-        return loss is None or self._change(lambda: document.set_grads(document.compute_grads(loss), loss, False))
-
-    def _change(self, change: Callable[[], None]) -> bool:
-        """Make a change of the panel's own in the workspace (not an undo step); False if refused."""
-        self._applying = True
-        try:
-            change()
-        except DocumentError as error:
-            self._fail(f"Cannot show the training in the graph: {sentence(str(error))}")
-            return False
-        finally:
-            self._applying = False
-        return True
-
-    def _push(self, make_command: object, *args: object) -> bool:
-        self._applying = True
-        try:
-            return self._session.try_push(make_command, *args) is None  # type: ignore[arg-type]
-        finally:
-            self._applying = False
+        """Put `values` in the workspace's parameters (see TrainingMirror); False if refused."""
+        return self._roles is not None and self._mirror.show_parameters(self._roles.parameters, values, grads)
 
     def _emit_updates(self, updates: np.ndarray | None) -> None:
         names = self._roles.parameters if self._roles is not None else ()
@@ -438,19 +326,18 @@ class TrainPanel(QWidget):
 
     def _on_about_to_push(self, command: object) -> None:
         """A change is coming from elsewhere: a run under way stops first and makes its undo step."""
-        if self._applying or isinstance(command, ShowRow) or not self.worker.is_running():
+        if self._mirror.applying or isinstance(command, ShowRow) or not self.worker.is_running():
             return
         self.worker.pause()
         self._finish_steps()  # at what has come in: the job's later snapshots are dropped
 
     def _on_document_changed(self, change: Change) -> None:
-        if self._applying:
+        if self._mirror.applying:
             return
         document = self._session.document
         model_changed = change.structure or change.training or change.replaced or document.data_table is not self._table
         if self.worker.is_running():
-            only_row = change.data and not model_changed and document.shown_row is not None
-            if only_row:
+            if change.data and not model_changed and document.shown_row is not None:
                 return  # another row shown: the next frame shows it
             self.worker.pause()
             self._job = None
@@ -475,7 +362,7 @@ class TrainPanel(QWidget):
         except DocumentError:
             self._update_controls()
             return
-        self._push(SetLeaves, document, kept, f"Train {run.done - self._first} steps", before)
+        self._mirror.push(SetLeaves, document, kept, f"Train {run.done - self._first} steps", before)
         self._follow_workspace()
 
     def _follow_workspace(self) -> None:
@@ -485,18 +372,15 @@ class TrainPanel(QWidget):
             self._update_controls()
             return
         document = self._session.document
-        if not all(n in document for n in run.names):
-            self._position = None
-        else:
-            self._position = run.find({n: document.data(n) for n in run.names})
+        known = all(n in document for n in run.names)
+        self._position = run.find({n: document.data(n) for n in run.names}) if known else None
         if self._position is None:
             self.updates_shown.emit({})
         self._show_run()
 
     def _forget_run(self) -> None:
         self.worker.pause()
-        self._job = None
-        self._run, self._position, self._before = None, None, None
+        self._job, self._run, self._position, self._before = None, None, None, None
         self._loss_now = self._accuracy_now = None
         self._end_phases()
         self.updates_shown.emit({})
@@ -581,45 +465,29 @@ class TrainPanel(QWidget):
             self._phase = 0
             self._job_kind = "step"
             self._on_snapshot(snapshot)
-            self._say(
-                f"Update: every parameter p -= {format_decimals(snapshot.steps.learning_rates[0])} × grad,"
-                " with the grads of the total over every row (tinted in the graph: green up, red down)"
-            )
+            self._say(update_text(snapshot.steps.learning_rates[0]))
         self._update_controls()
         return True
 
-    def _rows(self) -> str:
+    def _rows(self) -> int:
         table = self._session.document.data_table
-        return f"{len(table.rows)} rows" if table is not None else "the rows"
+        return len(table.rows) if table is not None else 0
 
     def _show_forward(self) -> None:
-        document = self._session.document
-        row = document.shown_row if document.shown_row is not None else 0
         self._show_parameters(self._run.latest if self._run is not None else self._parameters_now(), grads=False)
-        self._say(
-            f"Forward: the graph shows data row {row + 1} run through the model; the step runs all"
-            f" {self._rows()} at once. Next: the loss."
-        )
+        self._say(forward_text(self._mirror.row_index(), self._rows()))
 
     def _show_phase_loss(self, snapshot: Snapshot) -> None:
         document = self._session.document
         settings = document.training
         loss = snapshot.steps.losses[0] if snapshot.steps.losses else float("nan")
         row_loss = document.data(settings.loss) if settings.loss and settings.loss in document else float("nan")
-        l2 = f" + {settings.l2:g} × Σ p²" if settings.l2 else ""
         self.loss_label.setText(f"loss {format_decimals(loss)}")
-        self._say(
-            f"Loss: the {settings.reduce} of {settings.loss} over {self._rows()}{l2} = {format_decimals(loss)}"
-            f" (this row's {settings.loss}: {format_decimals(row_loss)}). Next: backward."
-        )
+        self._say(loss_text(settings, self._rows(), loss, row_loss))
 
     def _show_backward(self) -> None:
-        loss = self._session.document.training.loss
         self._show_parameters(self._run.latest if self._run is not None else self._parameters_now())
-        self._say(
-            f"Backward: the graph shows d {loss} / d value for this row; the step adds up every row's"
-            " (and the L2 term's) grads. Next: the update."
-        )
+        self._say(backward_text(self._session.document.training.loss))
 
     def _end_phases(self) -> None:
         if self._phase:
@@ -665,8 +533,8 @@ class TrainPanel(QWidget):
         run, step = self._run, self._position
         if before is None or run is None or step is None:
             return
-        self._push(SetLeaves, self._session.document, run.values_at(step), f"Go to training step {step}", before)
-        self._show_grads()
+        self._mirror.push(SetLeaves, self._session.document, run.values_at(step), f"Go to training step {step}", before)
+        self._mirror.show_grads()
 
     # ---- showing -----------------------------------------------------------------------------------
 
@@ -702,25 +570,19 @@ class TrainPanel(QWidget):
         self.loss_plot.show_marker(step, loss)
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self._fit_message()
-
-    def _fit_message(self) -> None:
-        """A wrapped label does not ask its scroll area for the height its lines need: tell it."""
-        self.message.setMinimumHeight(self.message.heightForWidth(max(self.message.width(), 100)))
+        self.controls.say(text)
 
     def _update_controls(self) -> None:
-        running = self.worker.is_running()
-        trainable = not self._problem
-        run = self._run
+        running, trainable = self.worker.is_running(), not self._problem
         waiting = self._phase > 0 and self._phase_snapshot is None
         self.step_button.setEnabled(trainable and not running and not waiting)
         if self.phases_box.isChecked():
             self.step_button.setText(f"Step: {PHASES[self._phase]}")
         self.run_button.setEnabled(trainable)
         self.run_button.setText("Pause" if running else "Run")
-        self.reset_button.setEnabled(trainable and not running and run is not None and run.done > 0)
-        self.time_slider.setEnabled(trainable and not running and run is not None and run.done > 0)
+        back = trainable and not running and self._run is not None and self._run.done > 0
+        self.reset_button.setEnabled(back)
+        self.time_slider.setEnabled(back)
         self.settings_form.set_editable(not running)
         self.loss_builder.setEnabled(not running)
         self.phases_box.setEnabled(not running)
@@ -735,13 +597,4 @@ class TrainPanel(QWidget):
         across, down = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
         self._outer.setDirection(across if wide else down)
         self._plots.setDirection(across if wide or self.width() > self.height() else down)
-        self.controls.setMaximumWidth(self._controls_width if wide else 16_777_215)
-        QTimer.singleShot(0, self, self._fit_message)  # once the label has its new width
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        # A theme sets the application's palette and then the window's style sheet again: either may
-        # come last, and the plots paint with what they read.
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self.loss_plot.follow_palette()
-            self.decision_plot.follow_palette()
+        self.controls.setMaximumWidth(self.controls.widest if wide else 16_777_215)

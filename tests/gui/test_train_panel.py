@@ -13,7 +13,8 @@ from micrograd_gui.expression import parse_expression
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.trainer import Trainer
 from micrograd_gui.widgets.train_panel import TrainPanel
-from tests.gui.training_workspaces import moons_document
+from micrograd_gui.workspace_file import apply_workspace, read_workspace
+from tests.gui.training_workspaces import MLP, moons_document
 from tests.workspaces import LECTURE, NEURON
 
 WAIT_MS = 60_000
@@ -292,3 +293,28 @@ def test_updates_tint_the_parameters(panel, qtbot):
     assert set(updates) == set(before)
     assert updates == pytest.approx({n: after[n] - before[n] for n in before}, rel=1e-9, abs=1e-15)
     assert np.any(np.array(list(updates.values())) != 0)
+
+
+def test_the_lecture_mlp_trains_with_its_loss_falling(panel, qtbot):
+    """mlp.json (the lecture's MLP over its four rows, sum of squared errors, 20 steps of 0.05): Run
+    gives the trainer's losses, falling as in the lecture."""
+    apply_workspace(panel.session.document, read_workspace(MLP))
+    settle(qtbot, panel)
+    losses, expected = reference(panel, 20)
+    panel.run_button.click()
+    settle(qtbot, panel)
+    assert panel.history() == losses
+    assert parameters(panel) == expected
+    assert losses[-1] < losses[0] / 2
+    assert panel.decision_plot.grid() is None  # three inputs
+
+
+def test_the_plots_follow_a_dark_palette(panel, qtbot):
+    """A dark palette paints both plots on its dark base."""
+    from micrograd_gui.widgets.look_actions import dark_palette, light_palette
+
+    panel.setPalette(dark_palette(light_palette()))
+    for plot in (panel.loss_plot, panel.decision_plot):
+        assert plot.backgroundBrush().color().lightness() < 60
+    panel.setPalette(light_palette())
+    assert panel.loss_plot.backgroundBrush().color().lightness() > 200
