@@ -46,6 +46,55 @@ class AddDefinitions(QUndoCommand):
         self.document.remove([d.name for d in self.definitions])  # its groups go with their members
 
 
+class PasteValues(QUndoCommand):
+    """Add a pasted graph (its values and groups, none of them reading a value already there) as one
+    step. When the pasted code ran backward from one of its values, `root` is that value and `grads`
+    d root / d value for the pasted values, worked out beforehand: backward runs from it too, and the
+    values already there, which do not feed it, get a grad of 0. Undo puts the grads back as well.
+    A pasted data table and training settings come along where the workspace has none of its own."""
+
+    def __init__(
+        self,
+        document: Document,
+        definitions: Sequence[Definition],
+        text: str,
+        groups: Sequence[Group] = (),
+        root: str | None = None,
+        grads: dict[str, float] | None = None,
+        data: DataTable | None = None,
+        training: TrainingSettings | None = None,
+    ) -> None:
+        document.check_many(definitions, groups)
+        self.old_data, self.old_training = document.data_table, document.training
+        self.data = data if self.old_data is None else None
+        self.training = training if self.old_training == TrainingSettings() else None
+        super().__init__(text)
+        self.document = document
+        self.definitions = list(definitions)
+        self.groups = list(groups)
+        self.root = root if root is not None and grads is not None else None
+        self.new_grads = dict(grads or {})
+        self.grads = document.grad_state()
+
+    def redo(self) -> None:
+        self.grads = self.document.grad_state()
+        self.document.add_many(self.definitions, self.groups)
+        if self.data is not None:
+            self.document.set_data(self.data)
+        if self.training is not None:
+            self.document.set_training(self.training)
+        if self.root is not None:
+            self.document.set_grads(self.new_grads, self.root, False)
+
+    def undo(self) -> None:
+        if self.training is not None:
+            self.document.set_training(self.old_training)
+        if self.data is not None:
+            self.document.set_data(self.old_data)
+        self.document.remove([d.name for d in self.definitions])
+        self.document.set_grads(*self.grads)
+
+
 class DeleteValues(QUndoCommand):
     """Delete values; nothing left may depend on them (include dependents to delete them too).
     A group that loses a member goes with it; undo puts it back."""

@@ -26,6 +26,10 @@ TOOLTIP = (
     "  n = Neuron([x1, x2])    h = Layer([x1, x2], 3)    o = MLP([x1, x2, x3], [4, 4, 1])\n"
     "One expression or template is one step in Undo."
 )
+CODE_HINT = (
+    "that is Python code, which the Expression bar does not read: paste it into the window "
+    "(Edit > Paste, Ctrl+V) to build its graph"
+)
 UNDO_TEXT_LENGTH = 60
 # The reason beside the field is cut to this width (its tooltip and the status bar have it whole), and the
 # field shrinks to EDIT_MIN_WIDTH, so a refusal never pushes the main tool bar's buttons off a 1024 px window.
@@ -80,6 +84,9 @@ class ExpressionBar(QWidget):
         if len(shown) > UNDO_TEXT_LENGTH:
             shown = shown[: UNDO_TEXT_LENGTH - 1] + "…"
         sources: dict[str, str] = {}
+        if "Value(" in text:  # the lecture's code, typed or pasted here: it has a way in
+            self._refuse(CODE_HINT, text.index("Value(") + 1)
+            return False
         try:
             if is_template(text):
                 net, seeded = parse_template(text)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMenu
 from micrograd_gui import shortcuts
 from micrograd_gui.document import Document
 from micrograd_gui.exporting import EXPORT_FORMATS, MAX_SCALE, MIN_SCALE, ExportError, ExportOptions, export_snapshot
+from micrograd_gui.paste import first_openable
 from micrograd_gui.session import WorkspaceSession, sentence
 from micrograd_gui.settings import app_settings
 from micrograd_gui.widgets.background_jobs import BackgroundJobs
@@ -122,7 +123,9 @@ class FileActions(QObject):
     def _build_actions(self) -> None:
         self.new_action = self._action("&New", "actionNew", "Start an empty workspace")
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.open_action = self._action("&Open…", "actionOpen", "Open a workspace file")
+        self.open_action = self._action(
+            "&Open…", "actionOpen", "Open a workspace, Python code or a picture the app exported"
+        )
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.save_action = self._action("&Save", "actionSave", "Save the workspace")
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
@@ -284,8 +287,13 @@ class FileActions(QObject):
     def _adopt_file(self, path: str, loaded: tuple[Document, str | None]) -> None:
         """A workspace file becomes the work's file; code or a picture opened as a workspace does
         not (Save must not write JSON over it): Save asks where, suggesting its name as .json."""
-        is_workspace = Path(path).suffix.lower() == SUFFIX
-        self._install(loaded, path=path if is_workspace else None, display_name=os.path.basename(path))
+        name = os.path.basename(path)
+        if Path(path).suffix.lower() == SUFFIX:
+            self._install(loaded, path=path, display_name=name)
+        else:
+            count = f"{len(loaded[0])} value{'s' if len(loaded[0]) != 1 else ''}"
+            status = f"Opened {name} ({count}) as a new workspace: Save asks where to keep it as a {SUFFIX} file"
+            self._install(loaded, path=None, display_name=f"{name} (imported)", status=status)
         self.recent.add(path)
 
     def _adopt(
@@ -300,8 +308,17 @@ class FileActions(QObject):
         self._install(loaded, path, display_name, modified)
         return True
 
+    def show_workspace(self, workspace: Workspace, display_name: str) -> bool:
+        """Put a workspace made elsewhere (a graph built in code) in the window, untitled: Save asks where."""
+        return self._adopt(workspace, None, display_name)
+
     def _install(
-        self, loaded: tuple[Document, str | None], path: str | None, display_name: str, modified: bool = False
+        self,
+        loaded: tuple[Document, str | None],
+        path: str | None,
+        display_name: str,
+        modified: bool = False,
+        status: str = "",
     ) -> None:
         """Put a document built by `load_workspace` in the window and clear the undo history."""
         document, note = loaded
@@ -316,7 +333,7 @@ class FileActions(QObject):
             self._session.undo_stack.resetClean()
         self._update_title()
         self._session.workspace_replaced.emit()
-        self._session.show_status(f"Opened {display_name} ({count} value{'s' if count != 1 else ''})")
+        self._session.show_status(status or f"Opened {display_name} ({count} value{'s' if count != 1 else ''})")
         if note:
             self._session.show_error(note)
         self.opened.emit(path or "")
@@ -544,13 +561,10 @@ class FileActions(QObject):
 
     @staticmethod
     def dropped_workspace(mime: QMimeData | None) -> str | None:
-        """The first local workspace file among dropped data, or None."""
-        if mime is None or not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile() and url.toLocalFile().lower().endswith(SUFFIX):
-                return url.toLocalFile()
-        return None
+        """The first local file among dropped data that opens as a workspace (.json, .py, an exported
+        .png or .svg), or None."""
+        urls = mime.urls() if mime is not None and mime.hasUrls() else []
+        return first_openable([url.toLocalFile() for url in urls if url.isLocalFile()])
 
     def may_close(self) -> bool:
         """Whether the window may close now; asks about unsaved changes. After Save, the save runs in

@@ -15,7 +15,17 @@ from micrograd_gui.exporting import ExportOptions
 from micrograd_gui.recovery import RecoveryInfo
 from micrograd_gui.widgets.export_dialog import ExportDialog
 
-WORKSPACE_FILTER = "Workspaces (*.json);;All files (*)"
+WORKSPACE_FILTER = "Workspaces (*.json);;All files (*)"  # what Save writes
+# What Open reads (workspace_file.OPENABLE_SUFFIXES): workspaces, code, and pictures the app exported.
+OPEN_FILTER = ";;".join(
+    (
+        "Workspaces, code and pictures (*.json *.py *.png *.svg)",
+        "Workspaces (*.json)",
+        "Python code (*.py)",
+        "Pictures exported by the app (*.png *.svg)",
+        "All files (*)",
+    )
+)
 
 
 class FileDialogs(QObject):
@@ -48,8 +58,9 @@ class FileDialogs(QObject):
         return "cancel"
 
     def ask_open_path(self, folder: str) -> str | None:
-        """A workspace file to open, starting in `folder`; None when cancelled."""
-        path, _ = QFileDialog.getOpenFileName(self._parent, "Open workspace", folder, WORKSPACE_FILTER)
+        """A file to open as a workspace (a workspace, code or an exported picture), starting in `folder`;
+        None when cancelled."""
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open workspace", folder, OPEN_FILTER)
         return path or None
 
     def ask_save_path(self, suggested: str) -> str | None:

@@ -27,7 +27,10 @@ from micrograd_gui.widgets.overview_map import OverviewMap
 MAX_FIT_SCALE = 1.5
 READING_SCALE = 0.8  # Find zooms in to at least this, so the value found can be read
 
-EMPTY_HINT = "Create a value to start: type a name and a number, then press Create"
+EMPTY_HINT = (
+    "Create a value to start: type a name and a number, then press Create.\n"
+    "Or paste Python code that builds Values, such as the lecture's (Ctrl+V)."
+)
 
 
 class GraphView(QWidget):

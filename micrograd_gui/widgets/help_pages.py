@@ -26,6 +26,9 @@ expression in the Expression bar at the top: <code>L = (a*b + c) * f</code>.</li
 time and writes the chain rule out with this step's numbers.</li>
 <li><b>Check it.</b> The Gradient check tab compares each grad with a finite difference.</li>
 </ol>
+<p>Already have the lecture's code? Copy it (<code>a = Value(2.0, label='a')</code> ...) and
+paste it into the window (Edit &gt; Paste, Ctrl+V): it builds that graph, read and never run.
+File &gt; Open takes a <code>.py</code> file too, and a picture the app exported.</p>
 <p>Everything can be undone (Ctrl+Z). File &gt; Examples opens the lecture's graphs;
 File &gt; Save keeps your work, and Export (Ctrl+E) writes a picture or a Python script.</p>
 """

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -47,6 +47,7 @@ from micrograd_gui.widgets.learning_dock import DOCK_HEIGHT, LearningDock
 from micrograd_gui.widgets.look_actions import LookActions
 from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
+from micrograd_gui.widgets.paste_action import PasteAction
 from micrograd_gui.widgets.value_actions import ValueActions, ask_delete_dependents
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
     `file_menu`, `edit_menu`, `view_menu` and `help_menu`; the tool bar in
     `tool_bar`. File questions go through `dialogs` (tests replace its methods).
     `insert_menu` opens the form for neurons, layers and MLPs (`open_net_dialog`).
+    Edit > Paste (`paste_action`) adds the clipboard's code or workspace as values.
+    `closed()` is emitted once the window has closed (micrograd_gui.show waits for it).
 
     Layout: `side_panel` (the Create, Combine and Backward groups) on the left, `graph_view` in the centre over
     `value_table`, in `main_splitter` and `centre_splitter`. Docks added with
@@ -70,6 +73,8 @@ class MainWindow(QMainWindow):
     they never squeeze the side panel. Geometry, splitters, tool bars and docks
     are remembered with QSettings.
     """
+
+    closed = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,6 +107,7 @@ class MainWindow(QMainWindow):
         self._undo_keys = UndoKeysToWorkspace(self)
         for field in self.findChildren(QLineEdit):
             field.installEventFilter(self._undo_keys)
+            field.installEventFilter(self.paste_action.text_field_filter)
 
         # Last, so the tool bars and docks the features added come back where the user left them.
         self._restore_settings()
@@ -163,6 +169,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
         self.redo_action.setIcon(assets.icon("redo"))
         self.redo_action.setProperty("shortcutTitle", "Redo")
+        self.paste_action = PasteAction(self.session, self)
 
         # Rename and Delete act on the table's or the graph's selection, so their keys
         # work only there: Delete in a text field still deletes text.
@@ -248,6 +255,8 @@ class MainWindow(QMainWindow):
         edit = self.edit_menu
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.paste_action.action)
         edit.addSeparator()
         edit.addAction(self.rename_action)
         edit.addAction(self.delete_action)
@@ -545,3 +554,4 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         super().closeEvent(event)
+        self.closed.emit()

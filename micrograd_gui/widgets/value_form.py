@@ -25,8 +25,11 @@ class ValueForm(QGroupBox):
 
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("nameEdit")
-        self.name_edit.setPlaceholderText("name")
-        self.name_edit.setToolTip("The new value's name: letters, digits and _, not starting with a digit")
+        self.name_edit.setPlaceholderText("a, α, Δx")
+        self.name_edit.setToolTip(
+            "The new value's name, a Python name: letters (Greek too: α, Δx), digits and _,\n"
+            "not starting with a digit, at most 32 characters"
+        )
         self.name_edit.setMaxLength(200)  # longer than any valid name, so the length rule can say why
         self.data_edit = QLineEdit()
         self.data_edit.setObjectName("dataEdit")

@@ -648,9 +648,10 @@ def test_a_dropped_workspace_file_opens(window, files, qtbot):
     assert window.document.names[-1] == "L"
 
 
-def test_other_dropped_files_are_refused(window, files, tmp_path):
-    """A dragged file that is not .json is not accepted."""
-    other = tmp_path / "picture.png"
+@pytest.mark.parametrize("name", ["picture.gif", "notes.txt", "graph.pdf"])
+def test_other_dropped_files_are_refused(window, files, tmp_path, name):
+    """A dragged file that does not open as a workspace (not .json, .py, .png or .svg) is not accepted."""
+    other = tmp_path / name
     other.write_bytes(b"x")
     enter = drop_event("enter", other)
     enter.ignore()

@@ -353,10 +353,12 @@ def test_file_actions_may_close_asks_only_with_unsaved_work(session, tmp_path):
 
 
 def test_file_actions_take_only_workspace_files_from_a_drop(session, tmp_path):
-    """dropped_workspace picks the first local .json among the dropped URLs."""
+    """dropped_workspace picks the first local file that opens as a workspace among the dropped URLs."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "a.txt")), QUrl.fromLocalFile(str(tmp_path / "b.json"))])
     assert FileActions.dropped_workspace(mime) == str(tmp_path / "b.json")
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.gif", "B.PY", "c.json")])
+    assert FileActions.dropped_workspace(mime) == str(tmp_path / "B.PY")
     text_only = QMimeData()
     text_only.setText("b.json")
     assert FileActions.dropped_workspace(text_only) is None
