@@ -61,6 +61,7 @@ class Bench:
             dock.setObjectName("benchTrainDock")
             dock.setWidget(panel)
             self.window.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
+            self.window.centre_area.resizeDocks([dock], [420], Qt.Orientation.Horizontal)
             panel.updates_shown.connect(self.window.graph_view.show_updates)
         holder = panel.parentWidget()
         while holder is not None:  # the dock shown, the panel's tab chosen

@@ -3,13 +3,16 @@ data rows on it as points coloured by their target (micrograd demo's picture), r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from micrograd_gui.training_run import DecisionGrid
+from micrograd_gui.dataset import DataTable
+from micrograd_gui.training_run import DecisionGrid, decision_grid
 from micrograd_gui.widgets.graph_items import mix
 
 # Below zero one class, above it the other: blue and red, fading to the background at 0.
@@ -26,7 +29,7 @@ class DecisionPlot(pg.PlotWidget):
         super().__init__(parent)
         self.setObjectName("decisionPlot")
         self.setToolTip("The model's output over the plane of its two inputs (red above 0, blue below) and the rows")
-        self.setMinimumSize(200, 150)
+        self.setMinimumSize(160, 140)
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
@@ -81,6 +84,22 @@ class DecisionPlot(pg.PlotWidget):
         item.setLabel("bottom", grid.x_name)
         item.setLabel("left", grid.y_name)
         item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def show_model(
+        self, table: DataTable | None, inputs: Sequence[str], targets: Sequence[str], message: str = ""
+    ) -> DecisionGrid | None:
+        """The plane of a model's two `inputs` with the rows of `table` on it, coloured by the first of
+        `targets`; for another number of inputs (or no table) a message (`message`, if given). Returns
+        the grid the outputs are wanted over (None: no picture)."""
+        grid = decision_grid(table, inputs) if table is not None else None
+        if grid is None or table is None:
+            shown = ", ".join(inputs) or "none"
+            reads = f"The decision picture is for a model of two inputs; this one reads {len(inputs)} ({shown})"
+            self.set_grid(None, message=message or reads)
+            return None
+        target = np.array(table.column(targets[0])) if targets else None
+        self.set_grid(grid, np.array(table.column(inputs[0])), np.array(table.column(inputs[1])), target)
+        return grid
 
     def show_outputs(self, image: np.ndarray) -> None:
         """Colour the plane by the output at each cell (rows along y)."""

@@ -131,7 +131,7 @@ def update_fills(updates: Mapping[str, float], base: QColor) -> dict[str, QColor
     if not largest > 0:
         return {}
     return {
-        name: mix(base, RAISED_FILL if update > 0 else LOWERED_FILL, math.sqrt(abs(update) / largest) * 0.85)
+        name: mix(base, RAISED_FILL if update > 0 else LOWERED_FILL, math.sqrt(abs(update) / largest) * 0.7)
         for name, update in updates.items()
     }
 

@@ -19,7 +19,7 @@ from micrograd_gui.document import Document
 from micrograd_gui.roles import ROLE_TITLES, ROLES
 from micrograd_gui.widgets.find_bar import FindBar
 from micrograd_gui.widgets.graph_canvas import MIN_SCALE, ZOOM_STEP, GraphCanvas
-from micrograd_gui.widgets.graph_items import BACKGROUND, BLOCK_BELOW, BORDER, INK, ROLE_FILLS, NodeItem, update_fills
+from micrograd_gui.widgets.graph_items import BACKGROUND, BLOCK_BELOW, BORDER, INK, ROLE_FILLS, NodeItem
 from micrograd_gui.widgets.graph_picture import Picture
 from micrograd_gui.widgets.layout_scheduler import LayoutScheduler
 from micrograd_gui.widgets.overview_map import OverviewMap
@@ -178,8 +178,7 @@ class GraphView(QWidget):
         return self.canvas.transform().m11()
 
     def scale_picture(self, factor: float) -> None:
-        """Draw the picture `factor` times bigger (presentation mode): a fitted picture may grow to
-        that many times the usual largest fit; a zoomed one is zoomed by it."""
+        """Draw the picture `factor` times bigger (presentation mode): a fit may grow as much, a zoom is scaled."""
         self._text_scale *= factor
         if self._follow_fit:
             self._fit()
@@ -336,8 +335,7 @@ class GraphView(QWidget):
         self._apply_colours()
 
     def _on_value_activated(self, name: str) -> None:
-        """A double-click on a value folds the neuron it belongs to; outside a neuron it asks for a
-        rename (`node_double_clicked`)."""
+        """A double-click on a value folds its neuron; outside a neuron it asks for a rename (`node_double_clicked`)."""
         neurons = [g for g in self._document.groups_of(name) if g.kind == "neuron"]
         if neurons:
             self.collapse(neurons[0].name)
@@ -350,10 +348,9 @@ class GraphView(QWidget):
         self._apply_colours()
 
     def show_updates(self, updates: Mapping[str, float]) -> None:
-        """Tint parameters by the size and sign of their last training update (`{}`: their role's fill)."""
+        """Tint parameters by the size and sign of their last training update ({}: none; see Picture)."""
         self._updates = updates
-        self._picture.tints = update_fills(updates, ROLE_FILLS["parameter"])
-        self._picture.show_roles(self._document)
+        self._picture.show_updates(updates, self._document)
 
     def path_highlight(self) -> tuple[str, ...]:
         return self._path
@@ -461,7 +458,7 @@ class GraphView(QWidget):
 
     def _show_picture(self, picture: Picture) -> None:
         old, self._picture = self._picture, picture
-        picture.tints = update_fills(self._updates, ROLE_FILLS["parameter"])
+        picture.show_updates(self._updates, self._document, fill=False)
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
         # The labels hold the document's numbers as they were when the layout began; a learning tool's

@@ -24,7 +24,7 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent)
         self.setObjectName("lossPlot")
         self.setToolTip("The loss of each step (the total before its update); the line marks the step shown")
-        self.setMinimumSize(220, 150)
+        self.setMinimumSize(160, 140)
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()

@@ -19,7 +19,7 @@ from micrograd_gui.document import Change, DocumentError
 from micrograd_gui.session import WorkspaceSession, sentence
 from micrograd_gui.trainer import Roles, TrainingError, training_roles
 from micrograd_gui.training_phases import backward_text, forward_text, loss_text, update_text
-from micrograd_gui.training_run import DecisionGrid, TrainingRun, decision_grid
+from micrograd_gui.training_run import DecisionGrid, TrainingRun
 from micrograd_gui.widgets.decision_plot import DecisionPlot
 from micrograd_gui.widgets.loss_plot import LossPlot
 from micrograd_gui.widgets.train_controls import TrainControls
@@ -105,10 +105,10 @@ class TrainPanel(QWidget):
         self._refresh_model()
 
     def _lay_out(self) -> None:
-        self._plots = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._plots = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._plots.addWidget(self.loss_plot, 1)
         self._plots.addWidget(self.decision_plot, 1)
-        self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
         self._outer.setContentsMargins(6, 6, 6, 6)
         self._outer.addWidget(self.controls)
         self._outer.addLayout(self._plots, 1)
@@ -293,7 +293,8 @@ class TrainPanel(QWidget):
     def _summary(self, run: TrainingRun) -> str:
         accuracy = "" if self._accuracy_now is None else f", accuracy {self._accuracy_now:.0%}"
         loss = "" if self._loss_now is None else f": loss {format_decimals(self._loss_now)}"
-        return f"Trained {run.done} steps{loss}{accuracy}. The slider goes back through them."
+        tints = "In the graph, green: the last step raised a parameter, red: lowered it."
+        return f"Trained {run.done} steps{loss}{accuracy}. The slider goes back through them. {tints}"
 
     def _show_look(self, snapshot: Snapshot) -> None:
         self._job = None
@@ -423,25 +424,11 @@ class TrainPanel(QWidget):
                 self._look(self._position)
 
     def _set_grid(self) -> None:
-        document, roles = self._session.document, self._roles
-        table = document.data_table
+        table, roles = self._session.document.data_table, self._roles
         if roles is None or table is None:
-            self._grid = None
-            self.decision_plot.set_grid(None, message=self._problem or "No model to picture yet")
-            return
-        self._grid = decision_grid(table, roles.inputs)
-        if self._grid is None:
-            inputs = ", ".join(roles.inputs) or "none"
-            self.decision_plot.set_grid(
-                None,
-                message=f"The decision picture is for a model of two inputs; this one reads {len(roles.inputs)}"
-                f" ({inputs})",
-            )
-            return
-        targets = np.array(table.column(roles.targets[0])) if roles.targets else None
-        self.decision_plot.set_grid(
-            self._grid, np.array(table.column(roles.inputs[0])), np.array(table.column(roles.inputs[1])), targets
-        )
+            self._grid = self.decision_plot.show_model(None, (), (), self._problem or "No model to picture yet")
+        else:
+            self._grid = self.decision_plot.show_model(table, roles.inputs, roles.targets)
 
     # ---- phases -----------------------------------------------------------------------------------
 
@@ -592,7 +579,7 @@ class TrainPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         # Wide (a dock under the graph): controls, then the two plots side by side. Narrow (a dock
-        # beside the graph): the controls over the plots, one over the other.
+        # beside the graph, and the start: a dock asks for the narrow minimum width): all stacked.
         wide = self.width() >= WIDE
         across, down = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
         self._outer.setDirection(across if wide else down)
