@@ -42,6 +42,7 @@ class LossPlot(pg.PlotWidget):
         item.addItem(self.marker_line, ignoreBounds=True)
         item.addItem(self.marker_dot, ignoreBounds=True)
         self._losses = np.zeros(0)
+        self._source: Sequence[float] | None = None
         self.show_marker(None, None)
         self.follow_palette()
 
@@ -50,7 +51,14 @@ class LossPlot(pg.PlotWidget):
         return [float(x) for x in self._losses]
 
     def show_losses(self, losses: Sequence[float]) -> None:
-        self._losses = np.asarray(losses, dtype=float)
+        """Draw `losses`; the same list grown since the last call only converts its new end (a long
+        run has millions)."""
+        count = len(self._losses)
+        if losses is self._source and len(losses) >= count:
+            self._losses = np.concatenate([self._losses, np.asarray(losses[count:], dtype=float)])
+        else:
+            self._losses = np.asarray(losses, dtype=float)
+        self._source = losses
         self.curve.setData(np.arange(len(self._losses)), self._losses)
         if not len(self._losses):
             self.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)

@@ -27,8 +27,7 @@ from micrograd_gui.widgets.training_mirror import TrainingMirror
 from micrograd_gui.widgets.training_thread import Model, Snapshot, TrainingJob, TrainingThread
 
 PHASES = ("forward", "loss", "backward", "update")
-DOCUMENT_SECONDS = 1 / 15  # while a run is under way, the workspace shows its numbers this often
-HOLD_MS = 10  # and the worker waits that long after a frame, so that the repaints it brings have the UI thread
+DOCUMENT_SECONDS = 0.095  # while a run is under way, the workspace shows its numbers every other frame
 WIDE = 760  # from this width on, the controls sit left of the plots, else above them
 
 
@@ -256,8 +255,7 @@ class TrainPanel(QWidget):
         snapshot, self._latest = self._latest, None
         if snapshot is None or self._run is None or snapshot.job != self._job:
             return
-        self.worker.hold()
-        QTimer.singleShot(HOLD_MS, self, self.worker.release)  # after the repaints this frame brings
+        self.worker.hold()  # the frame, and the repaints it brings, have the interpreter to themselves
         run = self._run
         self._loss_now, self._accuracy_now = snapshot.loss, snapshot.accuracy
         self._position = run.done
@@ -270,6 +268,7 @@ class TrainPanel(QWidget):
             self.decision_plot.show_outputs(snapshot.image)
         self._emit_updates(run.updates)
         self._show_run()
+        QTimer.singleShot(0, self, self.worker.release)  # posted after the repaints the frame asked for
 
     def _finish_steps(self) -> None:
         """The job is over (done, paused or failed): show where it got and make its undo step."""

@@ -13,6 +13,7 @@ import atexit
 import math
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from micrograd_gui.document import Definition, Group
 from micrograd_gui.trainer import Trainer, TrainingError
 from micrograd_gui.training_run import DecisionGrid, StepsDone
 
-FRAME_SECONDS = 1 / 30  # how often a running job reports: the screen shows the latest state
+FRAME_SECONDS = 1 / 20  # how often a running job reports: the screen shows the latest state
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class _SharedThread:
     """The one worker thread, started on first use and stopped when the app quits or Python exits."""
 
     thread: QThread | None = None
+    workers: weakref.WeakSet[_Worker] = weakref.WeakSet()
 
     @classmethod
     def get(cls) -> QThread:
@@ -164,6 +166,9 @@ class _SharedThread:
     @classmethod
     def stop(cls) -> None:
         thread, cls.thread = cls.thread, None
+        for worker in list(cls.workers):  # a run under way stops at its next step, a held one too
+            worker.cancelled = 1 << 62
+            worker.free.set()
         if thread is not None:
             thread.quit()
             thread.wait()
@@ -183,6 +188,7 @@ class TrainingThread(QObject):
         super().__init__(parent)
         self._worker = _Worker()
         self._worker.moveToThread(_SharedThread.get())
+        _SharedThread.workers.add(self._worker)
         self._requested.connect(self._worker.run)
         self._worker.snapshot.connect(self._on_snapshot)
         self._count = 0
