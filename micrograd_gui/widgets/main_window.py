@@ -48,6 +48,7 @@ from micrograd_gui.widgets.look_actions import LookActions
 from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.paste_action import PasteAction
+from micrograd_gui.widgets.train_panel import TrainPanel
 from micrograd_gui.widgets.value_actions import ValueActions, ask_delete_dependents
 from micrograd_gui.widgets.value_form import ValueForm
 from micrograd_gui.widgets.value_table import ValueTable
@@ -317,6 +318,11 @@ class MainWindow(QMainWindow):
     def dock_area(self, dock: QDockWidget) -> Qt.DockWidgetArea:
         """Where `dock` sits around the graph and the table (NoDockWidgetArea when floating or unknown)."""
         return self.centre_area.dockWidgetArea(dock)
+
+    def training_history(self) -> list[float]:
+        """The losses of the training steps done so far, oldest first (the Train panel's run)."""
+        panel = self.findChild(TrainPanel)
+        return panel.history() if panel is not None else []
 
     def value_actions(self) -> list[QAction]:
         """The actions on the selected value (the table's context menu)."""

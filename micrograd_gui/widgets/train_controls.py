@@ -89,7 +89,7 @@ class TrainControls(QScrollArea):
 
     def _fit_message(self) -> None:
         """A wrapped label does not ask its scroll area for the height its lines need: tell it."""
-        self.message.setMinimumHeight(self.message.heightForWidth(max(self.message.width(), 100)))
+        self.message.setMinimumHeight(max(0, self.message.heightForWidth(max(self.message.width(), 100))))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QSizePolicy,
     QWidget,
 )
 
@@ -584,3 +585,5 @@ class TrainPanel(QWidget):
         self._outer.setDirection(across if wide else down)
         self._plots.setDirection(across if wide or self.width() > self.height() else down)
         self.controls.setMaximumWidth(self.controls.widest if wide else 16_777_215)
+        tall = QSizePolicy.Policy.Preferred if wide else QSizePolicy.Policy.Maximum  # stacked: the plots get the rest
+        self.controls.setSizePolicy(QSizePolicy.Policy.Preferred, tall)
