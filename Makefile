@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/learning_modes.py
 	$(BIN)/python bench/big_graphs.py
 	$(BIN)/python bench/training_vs_micrograd.py
+	$(BIN)/python bench/training_ui.py
 	$(BIN)/python bench/data_panel.py
 
 clean:

@@ -29,11 +29,14 @@ class WorkspaceSession(QObject):
     window shows: `status_shown(text)` for news, `error_shown(text)` for a refusal.
     `workspace_replaced()` follows New, Open, an example or a recovery: what a widget
     still says about the work before (an error, a finished walk) no longer applies.
+    `about_to_push(command)` comes when a command is built and checked, just before it is pushed:
+    a widget showing live changes of its own (training) ends them first, in their own undo step.
     """
 
     status_shown = Signal(str)
     error_shown = Signal(str)
     workspace_replaced = Signal()
+    about_to_push = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +61,7 @@ class WorkspaceSession(QObject):
             message = sentence(str(error))
             self.show_error(message)
             return message
+        self.about_to_push.emit(command)
         text = command.text()  # a command merged into the one before it is deleted by push()
         self.pushing = True
         try:

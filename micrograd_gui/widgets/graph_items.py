@@ -6,7 +6,8 @@ document. Colours, line widths and the font of the picture have their home here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
@@ -33,6 +34,8 @@ PATH_INK = QColor("#8e44ad")
 WRONG_FILL = QColor("#fdecea")  # a grad the bug lab's backward got wrong
 WRONG_INK = QColor("#c62828")
 BORDER = QColor("#c8c8c8")
+RAISED_FILL = QColor("#2e9e44")  # a parameter the last training step raised, at the largest update
+LOWERED_FILL = QColor("#d64541")  # one it lowered
 BLOCK_INK = QColor("#8c8c8c")  # a node too small to draw in detail
 TEXT_BAR = QColor(32, 32, 32, 90)  # a text too small to read
 
@@ -62,6 +65,8 @@ LIGHT = {
     "WRONG_FILL": "#fdecea",
     "WRONG_INK": "#c62828",
     "BORDER": "#c8c8c8",
+    "RAISED_FILL": "#2e9e44",
+    "LOWERED_FILL": "#d64541",
     "BLOCK_INK": "#8c8c8c",
     "TEXT_BAR": "#5a202020",
     "parameter": "#cddfff",
@@ -85,6 +90,8 @@ DARK = {
     "WRONG_FILL": "#5a2323",
     "WRONG_INK": "#ff8a80",
     "BORDER": "#4a4a4a",
+    "RAISED_FILL": "#3fbf5a",
+    "LOWERED_FILL": "#ff6b63",
     "BLOCK_INK": "#7a7a7a",
     "TEXT_BAR": "#5ae2e2e2",
     "parameter": "#1f3352",
@@ -101,6 +108,32 @@ def apply_look(dark: bool) -> None:
     for key, colour in look.items():
         target = ROLE_FILLS[key] if key in ROLE_FILLS else globals()[key]
         target.setRgba(QColor(colour).rgba())
+
+
+def mix(colour: QColor, other: QColor, share: float) -> QColor:
+    """`colour` with `share` (0 to 1) of `other` mixed in."""
+
+    def channel(a: float, b: float) -> float:
+        return a + (b - a) * share
+
+    return QColor.fromRgbF(
+        channel(colour.redF(), other.redF()),
+        channel(colour.greenF(), other.greenF()),
+        channel(colour.blueF(), other.blueF()),
+    )
+
+
+def update_fills(updates: Mapping[str, float], base: QColor) -> dict[str, QColor]:
+    """Fills for parameters by their last training update: from `base` (no change) towards
+    RAISED_FILL (up) or LOWERED_FILL (down), the strongest at the largest update of them all; a
+    square root, so that updates a hundred times smaller still show."""
+    largest = max((abs(u) for u in updates.values()), default=0.0)
+    if not largest > 0:
+        return {}
+    return {
+        name: mix(base, RAISED_FILL if update > 0 else LOWERED_FILL, math.sqrt(abs(update) / largest) * 0.7)
+        for name, update in updates.items()
+    }
 
 
 def is_dark_look() -> bool:

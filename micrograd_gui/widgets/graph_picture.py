@@ -8,7 +8,7 @@ place, so nothing moves.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from PySide6.QtCore import QObject, QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
@@ -36,6 +36,7 @@ from micrograd_gui.widgets.graph_items import (
     NodeItem,
     NodeLayer,
     Overview,
+    update_fills,
 )
 
 EDGES_PER_BATCH = 32
@@ -58,6 +59,8 @@ class Picture:
         self.groups: dict[str, NodeItem] = {}  # collapsed groups, by group name
         self._group_outputs: dict[str, str | None] = {}  # the value whose numbers a group's node shows
         self.highlights: list[EdgeHighlight] = []
+        self.tints: dict[str, QColor] = {}  # fills in place of a role's (parameters by their last update)
+        self.group_tints: dict[str, QColor] = {}  # collapsed groups' fills, likewise
         self.items: list[QGraphicsItem] = []  # every item built, in order
         self.layer = NodeLayer()
         self.overview: Overview | None = None
@@ -101,15 +104,32 @@ class Picture:
 
     def show_roles(self, document: Document) -> None:
         """Fill each record and its copies in the colour of its role (a parameter, a data input, a
-        constant, a result, the backward root)."""
-        copies = self.copies
+        constant, a result, the backward root), or of its tint."""
+        copies, tints = self.copies, self.tints
         bound = set(document.bound_columns())
         for name, item in self.values.items():
             if name in document:
-                role_fill = ROLE_FILLS[value_role(document, name, bound)]
+                role_fill = tints.get(name) or ROLE_FILLS[value_role(document, name, bound)]
                 item.set_role_fill(role_fill)
                 for copy in copies.get(name, ()):
                     copy.set_role_fill(role_fill)
+        for name, item in self.groups.items():
+            item.set_role_fill(self.group_tints.get(name))
+
+    def show_updates(self, updates: Mapping[str, float], document: Document, fill: bool = True) -> None:
+        """Tint each parameter by its last training update (`update_fills`) and each collapsed group by
+        its member's with the largest update, so that a net drawn as neurons shows its learning too;
+        with `fill`, fill the items now."""
+        fills = update_fills(updates, ROLE_FILLS["parameter"])
+        self.tints = fills
+        self.group_tints = {}
+        groups = {g.name: g for g in document.groups} if fills else {}
+        for name in self.groups:
+            members = [m for m in groups[name].members if m in fills] if name in groups else []
+            if members:
+                self.group_tints[name] = fills[max(members, key=lambda m: abs(updates[m]))]
+        if fill:
+            self.show_roles(document)
 
     def show_numbers(self, document: Document) -> None:
         """Write each value's current data and grad into its record and its copies (and its role's

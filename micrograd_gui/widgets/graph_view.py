@@ -7,7 +7,7 @@ on a zoomable `GraphCanvas` (graph_canvas.py); a `LayoutScheduler`
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
@@ -79,6 +79,7 @@ class GraphView(QWidget):
         self._select_after: str | None = None  # a value to select once the picture that shows it comes
         self._scroll_after: str | None = None  # a step's value to scroll to, likewise
         self._path: tuple[str, ...] = ()
+        self._updates: Mapping[str, float] = {}  # parameters' last training updates, tinting them
         self._read_after: str | None = None  # a found value to zoom in on, likewise
         self._message = ""
         self._follow_fit = True  # refit new pictures until the user zooms
@@ -177,8 +178,7 @@ class GraphView(QWidget):
         return self.canvas.transform().m11()
 
     def scale_picture(self, factor: float) -> None:
-        """Draw the picture `factor` times bigger (presentation mode): a fitted picture may grow to
-        that many times the usual largest fit; a zoomed one is zoomed by it."""
+        """Draw the picture `factor` times bigger (presentation mode): a fit may grow as much, a zoom is scaled."""
         self._text_scale *= factor
         if self._follow_fit:
             self._fit()
@@ -191,10 +191,7 @@ class GraphView(QWidget):
         self._fit()
 
     def set_step_highlight(self, active: str | None, visited: Collection[str]) -> None:
-        """Mark the backward step in progress: the active value and its edges, and the values already done.
-
-        `set_step_highlight(None, ())` clears the marks.
-        """
+        """Mark the backward step in progress: the active value and its edges, the values done (None, (): none)."""
         self._step_active = active
         self._step_visited = frozenset(visited)
         if active is not None and active not in self._picture.values and self._reveal(active):
@@ -338,8 +335,7 @@ class GraphView(QWidget):
         self._apply_colours()
 
     def _on_value_activated(self, name: str) -> None:
-        """A double-click on a value folds the neuron it belongs to; outside a neuron it asks for a
-        rename (`node_double_clicked`)."""
+        """A double-click on a value folds its neuron; outside a neuron it asks for a rename (`node_double_clicked`)."""
         neurons = [g for g in self._document.groups_of(name) if g.kind == "neuron"]
         if neurons:
             self.collapse(neurons[0].name)
@@ -347,12 +343,14 @@ class GraphView(QWidget):
             self.node_double_clicked.emit(name)
 
     def set_path_highlight(self, path: Sequence[str]) -> None:
-        """Mark one path of the chain rule, from the root down to a value: its values, ops and edges.
-
-        `set_path_highlight(())` clears it.
-        """
+        """Mark one path of the chain rule, from the root down to a value: its values, ops and edges (() clears)."""
         self._path = tuple(path)
         self._apply_colours()
+
+    def show_updates(self, updates: Mapping[str, float]) -> None:
+        """Tint parameters by the size and sign of their last training update ({}: none; see Picture)."""
+        self._updates = updates
+        self._picture.show_updates(updates, self._document)
 
     def path_highlight(self) -> tuple[str, ...]:
         return self._path
@@ -460,6 +458,7 @@ class GraphView(QWidget):
 
     def _show_picture(self, picture: Picture) -> None:
         old, self._picture = self._picture, picture
+        picture.show_updates(self._updates, self._document, fill=False)
         self.canvas.setScene(picture.scene)
         self._scheduler.retire(old)
         # The labels hold the document's numbers as they were when the layout began; a learning tool's

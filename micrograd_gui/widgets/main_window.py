@@ -48,6 +48,7 @@ from micrograd_gui.widgets.look_actions import LookActions
 from micrograd_gui.widgets.net_dialog import NetDialog
 from micrograd_gui.widgets.op_buttons import OpButtons
 from micrograd_gui.widgets.paste_action import PasteAction
+from micrograd_gui.widgets.train_panel import TrainPanel
 from micrograd_gui.widgets.training_dock import TrainingDock
 from micrograd_gui.widgets.value_actions import ValueActions, ask_delete_dependents
 from micrograd_gui.widgets.value_form import ValueForm
@@ -319,6 +320,11 @@ class MainWindow(QMainWindow):
         """Where `dock` sits around the graph and the table (NoDockWidgetArea when floating or unknown)."""
         return self.centre_area.dockWidgetArea(dock)
 
+    def training_history(self) -> list[float]:
+        """The losses of the training steps done so far, oldest first (the Train panel's run)."""
+        panel = self.findChild(TrainPanel)
+        return panel.history() if panel is not None else []
+
     def value_actions(self) -> list[QAction]:
         """The actions on the selected value (the table's context menu)."""
         return self.value_edits.actions()
@@ -497,6 +503,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(dock.toggleViewAction())
         # The Training dock: right of the graph, full height; hidden until a workspace has data.
         training = self.training_dock = TrainingDock(self.session, self.dialogs, self)
+        training.train_panel.updates_shown.connect(self.graph_view.show_updates)
         self.centre_area.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock(training, Qt.DockWidgetArea.RightDockWidgetArea)
         training.hide()
