@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engine import format_number
 from micrograd_gui import data_edits
-from micrograd_gui.commands import AddDefinitions, SetData, SetLeaves, ShowRow
+from micrograd_gui.commands import AddDefinitions, SetData, SetLeaves, ShowRow, Together
 from micrograd_gui.data_sources import GENERATORS, MAX_CSV_BYTES, read_csv, write_csv
 from micrograd_gui.dataset import DataError, DataTable
 from micrograd_gui.document import Change, Definition, DocumentError, parse_number
@@ -375,25 +375,14 @@ class DataPanel(QWidget):
 
     def _push(self, what: str, makers: Sequence[Maker]) -> bool:
         """Build every command first (each checks its change: a refusal changes nothing), then push
-        them as one undo step named `what`."""
+        them through the session as one undo step named `what`."""
         try:
             commands = [make() for make in makers]
         except (DocumentError, DataError) as error:
             self._session.show_error(sentence(str(error)))
             return False
-        if len(commands) == 1:
-            return self._session.try_push(lambda: commands[0]) is None
-        stack = self._session.undo_stack
-        self._session.pushing = True
-        try:
-            stack.beginMacro(what)
-            for command in commands:
-                stack.push(command)
-            stack.endMacro()
-        finally:
-            self._session.pushing = False
-        self._session.show_status(what)
-        return True
+        command = commands[0] if len(commands) == 1 else Together(what, commands)
+        return self._session.try_push(lambda: command) is None
 
     def _folder(self) -> str:
         folder = str(app_settings().value(FOLDER_SETTING, "") or "")

@@ -65,6 +65,7 @@ class TrainControls(QScrollArea):
         self.setWidget(column_widget)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are Tab stops, the scroll area is not
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         least = column_widget.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
         self.setMinimumWidth(least)

@@ -1,4 +1,4 @@
-"""The Training dock: the Data panel, and the training tools beside it in tabs."""
+"""The Training dock: the Data panel and the Train panel, in tabs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.widgets.data_panel import DataPanel
 from micrograd_gui.widgets.file_dialogs import FileDialogs
+from micrograd_gui.widgets.train_panel import TrainPanel
 
 DOCK_WIDTH = 400  # the dock's first width: the table's columns and the buttons show whole
 
@@ -22,7 +23,7 @@ class TrainingTabs(QTabWidget):
 
 class TrainingDock(QDockWidget):
     """A dock (`trainingDock`, titled Training) with its tabs in `tabs` (`trainingTabs`): Data
-    (`data_panel`), then the training tools added with `add_tab`.
+    (`data_panel`) and Train (`train_panel`); more can be added with `add_tab`.
 
     It shows itself when a workspace with a data table comes in (opened, an example, a recovery).
     """
@@ -41,8 +42,8 @@ class TrainingDock(QDockWidget):
         self.tabs.setDocumentMode(True)
         self.data_panel = DataPanel(session, dialogs)
         self.add_tab(self.data_panel, "Data", "The data rows: edit, import or generate them; show one in the graph")
-        # The Train panel (widgets/train_panel.py) is the second tab, added here:
-        # self.train_panel = TrainPanel(session, ...); self.add_tab(self.train_panel, "Train", "...")
+        self.train_panel = TrainPanel(session)
+        self.add_tab(self.train_panel, "Train", "Train the parameters on the data: step, run, watch the loss fall")
         self.setWidget(self.tabs)
         session.workspace_replaced.connect(self._on_workspace_replaced)
 

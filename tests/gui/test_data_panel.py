@@ -120,6 +120,8 @@ def test_the_training_dock_holds_the_data_panel_and_is_in_the_view_menu(window):
     assert dock.windowTitle() == "Training"
     assert panel_of(window) is window.training_dock.data_panel
     assert window.training_dock.tabs.tabText(0) == "Data"
+    assert window.training_dock.tabs.tabText(1) == "Train"
+    assert window.training_dock.tabs.widget(1) is find(window, QWidget, "trainPanel")
     assert dock.toggleViewAction() in window.view_menu.actions()
     assert not dock.isVisible()  # an empty workspace has no data to show
     dock.toggleViewAction().trigger()
