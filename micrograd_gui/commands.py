@@ -113,10 +113,13 @@ class DeleteValues(QUndoCommand):
     def redo(self) -> None:
         self.grads = self.document.grad_state()
         self.groups = self.document.groups
+        self.training = self.document.training  # deleting the loss unchooses it
         self.removed = self.document.remove(self.names)
 
     def undo(self) -> None:
         self.document.restore(self.removed, self.groups)
+        if self.document.training != self.training:
+            self.document.set_training(self.training)
         self.document.set_grads(*self.grads)
 
 
@@ -132,13 +135,15 @@ class SetLeafData(QUndoCommand):
         self.data = data
         self.old_data = old.data if old.data is not None else 0.0
         self.grads = document.grad_state()
+        self.old_row = document.shown_row
 
     def redo(self) -> None:
         self.grads = self.document.grad_state()
+        self.old_row = self.document.shown_row
         self.document.set_leaf_data(self.name, self.data)
 
     def undo(self) -> None:
-        self.document.set_leaf_data(self.name, self.old_data)
+        self.document.set_leaves({self.name: self.old_data}, shown_row=self.old_row)
         self.document.set_grads(*self.grads)
 
 

@@ -430,6 +430,11 @@ class Document:
             i += 1
         return f"{prefix}{i}"
 
+    def _check_not_a_column(self, name: str) -> None:
+        """DocumentError if `name` is a data column's: only a leaf takes a column's name (binding it)."""
+        if self._data is not None and name in self._data.columns:
+            raise DocumentError(f"'{name}' is the name of a data column; only a leaf can take it (binding it)")
+
     def check_new_name(self, name: str) -> None:
         reason = check_name(name)
         if reason:
@@ -505,6 +510,8 @@ class Document:
                 raise DocumentError(f"'{d.name}' is defined twice")
             self.check_new_name(d.name)
             check_shape(d)
+            if not d.is_leaf:
+                self._check_not_a_column(d.name)
             for operand in d.operands:
                 if operand not in self._index and operand not in values:
                     raise DocumentError(f"'{operand}' does not exist")
@@ -549,12 +556,15 @@ class Document:
             self._set_definitions([d for d in self._definitions if d.name not in doomed])
         # A group that loses a member is no longer that neuron, layer or net: it goes (restore puts it back).
         self._groups = [g for g in self._groups if doomed.isdisjoint(g.members)]
+        training = self._training.loss in doomed
+        if training:  # no loss is chosen any more (DeleteValues' undo puts the settings back)
+            self._training = replace(self._training, loss=None)
         if self.backward_root in doomed:
             self.backward_root = None
             self._grads = {}
             self._stale = False
             self._apply_grads()
-        self._notify(True, doomed, dropped=len(removed) if at_end else 0)
+        self._notify(True, doomed, dropped=len(removed) if at_end else 0, training=training)
         return removed
 
     def restore(self, removed: Sequence[tuple[int, Definition]], groups: Sequence[Group] | None = None) -> None:
@@ -606,6 +616,8 @@ class Document:
         row_changed = shown_row is not False
         if row_changed:
             self.shown_row = None if shown_row is None else int(shown_row)
+        elif self.shown_row is not None and not set(numbers).isdisjoint(self.bound_columns()):
+            self.shown_row, row_changed = None, True  # a bound leaf set by hand: no longer that row
         self._definitions = definitions
         self._values = values
         if self._grads:
@@ -644,6 +656,14 @@ class Document:
         row = table.row(index)
         return {column: row[column] for column in self.bound_columns()}
 
+    def _holds_row(self, index: int) -> bool:
+        """Whether the bound leaves hold data row `index`'s numbers now."""
+        try:
+            numbers = self.row_numbers(index)
+        except DocumentError:
+            return False
+        return all(self.data(name) == number for name, number in numbers.items())
+
     def show_row(self, index: int | None) -> None:
         """Give the bound leaves data row `index`'s numbers (the picture then shows that row's forward
         pass), or with None only forget which row is shown. Refused whole."""
@@ -670,6 +690,8 @@ class Document:
         self._data = table
         if shown_row is not False:
             self.shown_row = None if shown_row is None else int(shown_row)
+        elif self.shown_row is not None and not self._holds_row(self.shown_row):
+            self.shown_row = None  # that row's numbers changed or moved: the leaves no longer hold it
         if table is None or self.shown_row is not None and self.shown_row >= len(table.rows):
             self.shown_row = None
         self._notify(False, (), data=True)
@@ -685,6 +707,8 @@ class Document:
         if old == new:
             return
         self.check_new_name(new)
+        if self._data is not None and new in self._data.columns:
+            raise DocumentError(f"'{new}' is the name of a data column: bind '{old}' to it in the Data panel")
 
         def renamed(d: Definition) -> Definition:
             operands = tuple(new if o == old else o for o in d.operands)

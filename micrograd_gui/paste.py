@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from micrograd_gui.dataset import DataTable
 from micrograd_gui.document import MAX_NAME_LENGTH, DocumentError, check_name
 from micrograd_gui.expression import CONSTANT_PREFIX, RESULT_PREFIX
 from micrograd_gui.python_import import read_python
@@ -59,12 +60,16 @@ def place(workspace: Workspace, names: Collection[str], group_names: Collection[
     `group_names` (a group that bears a renamed value's name follows it). Operands, group members,
     `backward_from`, data columns and the training loss follow the renaming; nothing else changes."""
     existing = set(names)
-    taken = existing | {d.name for d in workspace.definitions}
+    pasted = {d.name for d in workspace.definitions}
+    columns = workspace.data.columns if workspace.data is not None else ()
+    taken = existing | pasted | set(columns)
     renamed: dict[str, str] = {}
     for d in workspace.definitions:
         if d.name in existing:
             renamed[d.name] = fresh_name(d.name, taken)
             taken.add(renamed[d.name])
+    # A column that names no pasted value stays unbound: it must not name a value already there either.
+    unbound = {c: fresh_name(c, taken) for c in columns if c not in pasted and c in existing}
     existing_groups = set(group_names)
     groups_taken = existing_groups | {g.name for g in workspace.groups}
     group_renamed: dict[str, str] = {}
@@ -74,7 +79,7 @@ def place(workspace: Workspace, names: Collection[str], group_names: Collection[
             new = follows if follows is not None and follows not in groups_taken else fresh_name(g.name, groups_taken)
             group_renamed[g.name] = new
             groups_taken.add(new)
-    if not renamed and not group_renamed:
+    if not renamed and not group_renamed and not unbound:
         return Placed(workspace, {})
     definitions = tuple(
         replace(d, name=_renamed(d.name, renamed), operands=tuple(_renamed(o, renamed) for o in d.operands))
@@ -86,9 +91,11 @@ def place(workspace: Workspace, names: Collection[str], group_names: Collection[
     )
     root = workspace.backward_from
     data, training = workspace.data, workspace.training
-    for old, new in renamed.items():
-        data = data.renaming(old, new) if data is not None else None
-        training = training.renaming(old, new) if training is not None else None
+    if data is not None:  # all at once: a new name is never another column's (they were taken)
+        columns_renamed = {**renamed, **unbound}
+        data = DataTable(tuple(columns_renamed.get(c, c) for c in data.columns), data.rows)
+    if training is not None and training.loss is not None:
+        training = training.renaming(training.loss, renamed.get(training.loss, training.loss))
     return Placed(
         replace(
             workspace,

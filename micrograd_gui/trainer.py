@@ -135,6 +135,9 @@ def _analyse(definitions: Sequence[Definition], data: DataTable | None, settings
             if not d.is_leaf:
                 raise TrainingError(f"the column '{column}' names a value computed by {d.op}; a column binds a leaf")
             bound.append(column)
+    if not bound:
+        columns = ", ".join(data.columns[:4]) + (", …" if len(data.columns) > 4 else "")
+        raise TrainingError(f"no column of the data table ({columns}) names a leaf: bind the inputs and targets")
     bits = {index[column]: 1 << k for k, column in enumerate(bound)}
     found = {loss}
     todo = [loss]

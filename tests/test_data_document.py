@@ -245,3 +245,53 @@ def test_an_exported_picture_carries_the_data_and_the_settings(qapp, tmp_path, s
     export_snapshot(document_parts(doc), doc.grad_state(), ExportOptions(str(path)))
     workspace = read_workspace(path)
     assert workspace.data == ROWS and workspace.training == doc.training
+
+
+def test_deleting_the_loss_unchooses_it_so_the_file_still_opens_and_undo_chooses_it_again(stack):
+    from micrograd_gui.commands import DeleteValues
+
+    doc = neuron()
+    doc.set_training(TrainingSettings(loss="loss", steps=9))
+    stack.push(DeleteValues(doc, ["loss"]))
+    assert doc.training == TrainingSettings(steps=9)
+    again, _ = load_workspace(loads(document_text(doc)))  # reopens: no loss that is not there
+    assert again.training.loss is None
+    stack.undo()
+    assert doc.training.loss == "loss" and "loss" in doc
+
+
+def test_only_a_leaf_takes_a_data_columns_name():
+    doc = neuron()
+    doc.set_data(DataTable.of(["x", "z"], [[1.0, 2.0]]))  # z names nothing: unbound
+    with pytest.raises(DocumentError, match="'z' is the name of a data column"):
+        doc.add(Definition("z", "tanh", ("x",)))
+    with pytest.raises(DocumentError, match="'z' is the name of a data column: bind 'w' to it"):
+        doc.rename("w", "z")
+    with pytest.raises(DocumentError, match="'z' is the name of a data column"):
+        doc.rename("x", "z")  # a bound leaf too: two columns would be named z
+    assert "z" not in doc and doc.data_table is not None and doc.data_table.columns == ("x", "z")
+    doc.add(Definition("z", data=0.0))  # a leaf may: it binds
+    assert doc.bound_columns() == ("x", "z")
+
+
+def test_the_shown_row_is_forgotten_when_the_leaves_no_longer_hold_it(stack):
+    from micrograd_gui.commands import SetLeafData
+
+    doc = neuron()
+    doc.set_data(ROWS)
+    doc.show_row(1)
+    doc.set_data(ROWS.without([0]))  # row 2 moved up: the leaves hold row 1 of the new table, not row 2
+    assert doc.shown_row is None
+    doc.show_row(0)
+    doc.set_data(ROWS.without([0]).with_cell(0, 0, 7.0))  # the shown row's number changed under the leaf
+    assert doc.shown_row is None
+    doc.set_data(ROWS.without([0]))
+    doc.show_row(0)
+    doc.set_data(ROWS.without([0]).with_cell(1, 0, 7.0))  # another row changed: still shown
+    assert doc.shown_row == 0
+    stack.push(SetLeafData(doc, "x", 5.0))  # a bound leaf typed by hand
+    assert doc.shown_row is None
+    stack.undo()
+    assert doc.shown_row == 0 and doc.data("x") == 3.0
+    stack.push(SetLeafData(doc, "w", 5.0))  # a parameter: the row is still what x and y hold
+    assert doc.shown_row == 0

@@ -150,3 +150,16 @@ def test_data_columns_and_the_loss_follow_the_renaming_and_come_along_into_a_wor
     document.set_data(own)
     stack.push(PasteValues(document, placed.definitions, "Paste", data=placed.data, training=placed.training))
     assert document.data_table == own and document.training.loss == "loss_2"
+
+
+def test_pasted_columns_never_clash_with_each_other_or_with_the_values_there():
+    from micrograd_gui.dataset import DataTable
+
+    workspace = Workspace(
+        (Definition("x", data=0.0), Definition("o", "tanh", ("x",))),
+        data=DataTable.of(["x", "x_2", "z"], [[1.0, 2.0, 3.0]]),  # x binds x; x_2 and z name nothing
+    )
+    placed = place(workspace, ["x", "z"]).workspace  # x and z are taken (z by a computed value, say)
+    assert placed.data is not None
+    assert placed.data.columns == ("x_3", "x_2", "z_2")  # x's column follows it past the column x_2
+    assert [d.name for d in placed.definitions] == ["x_3", "o"]

@@ -482,6 +482,7 @@ def test_errors_before_training_say_what_is_missing():
         (definitions, data, TrainingSettings(), "no loss"),
         (definitions, data, TrainingSettings(loss="nope"), "the loss 'nope' does not exist"),
         (definitions, DataTable.of(("o", "y"), [(1.0, 2.0)]), settings, "'o' names a value computed by"),
+        (definitions, DataTable.of(("p", "q"), [(1.0, 2.0)]), settings, r"no column of the data table \(p, q\) names"),
     ]
     no_parameter = [
         Definition("x", data=0.0),

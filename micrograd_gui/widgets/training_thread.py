@@ -26,6 +26,9 @@ from micrograd_gui.trainer import Trainer, TrainingError
 from micrograd_gui.training_run import DecisionGrid, StepsDone
 
 FRAME_SECONDS = 1 / 20  # how often a running job reports: the screen shows the latest state
+# A run of the workspace's steps takes at least this long, so that the loss falling and the boundary
+# forming can be watched (the moons demo's 100 steps take a quarter of a second unpaced).
+MIN_RUN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,11 @@ class _Worker(QObject):
     def _run(self, job: TrainingJob, trainer: Trainer, steps: StepsDone) -> None:
         names = trainer.roles.parameters
         last_sent = time.perf_counter()
+        pace = MIN_RUN_SECONDS / max(job.model.settings.steps, 1)
         step = job.first
         while step < job.last and job.job > self.cancelled:
             self.free.wait()
+            began = time.perf_counter()
             result = trainer.step(step)
             if not math.isfinite(result.loss):
                 raise FloatingPointError(f"the loss of step {step} is {result.loss}")
@@ -124,6 +129,9 @@ class _Worker(QObject):
             steps.parameters = np.array([values[n] for n in names])
             if step % job.stride == 0:
                 steps.kept[step] = steps.parameters
+            rest = pace - (time.perf_counter() - began)
+            if rest > 0 and step < job.last:
+                time.sleep(rest)
             if time.perf_counter() - last_sent >= FRAME_SECONDS and step < job.last:
                 self.snapshot.emit(self._snapshot(job, trainer, steps, False))
                 steps = StepsDone(step, [], [], [], {}, steps.parameters, steps.updates)
