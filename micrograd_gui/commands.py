@@ -247,24 +247,33 @@ class SetTraining(QUndoCommand):
 class SetLeaves(QUndoCommand):
     """Set several leaves' numbers at once: trained parameters, a reset. `before` is what undo puts
     back (default: the numbers now); a run that showed its progress live passes the numbers at its
-    start, so that undo returns there."""
+    start, so that undo returns there. `shown_row`, unless False, is the data row the leaves hold
+    afterwards (a data edit that changes the row shown); undo puts back the row shown before."""
 
     def __init__(
-        self, document: Document, numbers: Mapping[str, float], text: str, before: Mapping[str, float] | None = None
+        self,
+        document: Document,
+        numbers: Mapping[str, float],
+        text: str,
+        before: Mapping[str, float] | None = None,
+        shown_row: int | None | bool = False,
     ) -> None:
         document.check_leaves(numbers)
         super().__init__(text)
         self.document = document
         self.numbers = dict(numbers)
         self.before = dict(before) if before is not None else {n: document.data(n) for n in numbers}
+        self.shown_row = shown_row
         self.grads = document.grad_state()
+        self.old_row = document.shown_row
 
     def redo(self) -> None:
         self.grads = self.document.grad_state()
-        self.document.set_leaves(self.numbers)
+        self.old_row = self.document.shown_row
+        self.document.set_leaves(self.numbers, shown_row=self.shown_row)
 
     def undo(self) -> None:
-        self.document.set_leaves(self.before)
+        self.document.set_leaves(self.before, shown_row=self.old_row)
         self.document.set_grads(*self.grads)
 
 

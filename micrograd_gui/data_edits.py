@@ -71,15 +71,6 @@ def shown_after_removal(shown: int | None, removed: Iterable[int]) -> int | None
     return shown - sum(1 for row in gone if row < shown)
 
 
-def changed_since_shown(document: Document) -> list[str]:
-    """The bound leaves whose numbers are no longer the shown row's (edited by hand since)."""
-    table, shown = document.data_table, document.shown_row
-    if table is None or shown is None or shown >= len(table.rows):
-        return []
-    row = table.row(shown)
-    return [c for c in document.bound_columns() if document.data(c) != row[c]]
-
-
 def name_list(names: Sequence[str], limit: int = LISTED_NAMES) -> str:
     """`a, b, c` or `a, b, c, … and 12 more`."""
     if len(names) <= limit:
@@ -111,8 +102,7 @@ def summary(document: Document) -> list[str]:
     lines.append(trained)
     shown = document.shown_row
     if shown is not None and shown < count:
-        edited = changed_since_shown(document)
-        lines.append(f"The graph shows row {shown + 1:,}" + (f" ({name_list(edited)} edited since)" if edited else ""))
+        lines.append(f"The graph shows row {shown + 1:,}")
     elif bound:
         lines.append("The graph shows the leaves as typed: show a row to see its forward pass")
     return lines

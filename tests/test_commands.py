@@ -181,3 +181,18 @@ def test_set_data_can_say_which_row_is_shown_after_it(stack):
     stack.undo()
     stack.undo()
     assert doc.shown_row == 2 and doc.data_table is table
+
+
+def test_set_leaves_keeps_the_row_shown_when_asked_and_undo_puts_it_back(stack):
+    from micrograd_gui.commands import SetLeaves, ShowRow
+
+    doc = data_document()
+    stack.push(ShowRow(doc, 1))
+    stack.push(SetLeaves(doc, {"x": 9.0}, "Set x"))
+    assert doc.shown_row is None  # a bound leaf set by hand holds no row
+    stack.undo()
+    assert doc.shown_row == 1 and doc.data("x") == 2.0
+    stack.push(SetLeaves(doc, {"x": 9.0}, "Edit row 2", shown_row=1))
+    assert doc.shown_row == 1 and doc.data("o") == 18.0
+    stack.undo()
+    assert doc.shown_row == 1 and doc.data("x") == 2.0

@@ -177,8 +177,11 @@ class DataPanel(QWidget):
         changed = table.with_cell(row, column, number)
         what = f"Set {name} in row {row + 1} to {format_number(number)}"
         makers: list[Maker] = [lambda: SetData(document, changed, what)]
-        if row == document.shown_row and name in document.bound_columns():
-            makers.append(lambda: SetLeaves(document, {name: number}, what))
+        if row == document.shown_row and name in document.bound_columns():  # the row stays the one shown
+            makers = [
+                lambda: SetData(document, changed, what, shown_row=row),
+                lambda: SetLeaves(document, {name: number}, what, shown_row=row),
+            ]
         return self._push(what, makers)
 
     def add_row(self) -> bool:
@@ -222,7 +225,7 @@ class DataPanel(QWidget):
                 "No column feeds a leaf, so a row changes nothing: bind a column first (right-click its header)"
             )
             return False
-        if row == document.shown_row and not data_edits.changed_since_shown(document):
+        if row == document.shown_row:
             return True
         return self._session.try_push(ShowRow, document, row) is None
 
@@ -239,9 +242,12 @@ class DataPanel(QWidget):
         what = f"Bind column {column} to {leaf}"
         makers: list[Maker] = [lambda: SetData(document, bound, what)]
         shown = document.shown_row
-        if shown is not None:
+        if shown is not None:  # the leaf takes the shown row's number: the row stays the one shown
             number = table.rows[shown][table.columns.index(column)]
-            makers.insert(0, lambda: SetLeaves(document, {leaf: number}, what))
+            makers = [
+                lambda: SetData(document, bound, what, shown_row=shown),
+                lambda: SetLeaves(document, {leaf: number}, what, shown_row=shown),
+            ]
         return self._push(what, makers)
 
     def unbind_column(self, column: str) -> bool:
@@ -287,9 +293,9 @@ class DataPanel(QWidget):
                 document.check_leaves(numbers)
             except DocumentError:  # the first row cannot be computed: the leaves keep their numbers
                 numbers, shown = {}, None
-        if numbers:
-            makers.append(lambda: SetLeaves(document, numbers, what))
         makers.append(lambda: SetData(document, table, what, shown_row=shown))
+        if numbers:
+            makers.append(lambda: SetLeaves(document, numbers, what, shown_row=shown))
         return self._push(what, makers)
 
     def import_csv(self, path: str | None = None) -> None:
@@ -437,7 +443,7 @@ class DataPanel(QWidget):
 
     def _on_document_changed(self, change: Change) -> None:
         document = self._document
-        if change.structure or change.data or change.names & set(document.bound_columns()):
+        if change.structure or change.data:
             self._refresh()
         shown = document.shown_row
         if change.data and shown is not None and shown < self.model.rowCount():

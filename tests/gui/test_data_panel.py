@@ -328,10 +328,11 @@ def test_binding_a_column_to_a_leaf_renames_it_and_unbinds_the_column_in_the_way
     document = window.document
     assert document.data_table.columns == ("x_data", "y", "x")
     assert document.data("x") == 0.5  # the row shown gives x the column's number
+    assert document.shown_row == 1
     assert window.undo_stack.text(window.undo_stack.count() - 1) == "Bind column note to x"
     window.undo_action.trigger()
     assert document.data_table.columns == ("x", "y", "note")
-    assert document.data("x") == 3.0
+    assert document.data("x") == 3.0 and document.shown_row == 1
 
 
 # ---- data sets and CSV files -------------------------------------------------------------------
