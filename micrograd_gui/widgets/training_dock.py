@@ -10,15 +10,16 @@ from micrograd_gui.widgets.data_panel import DataPanel
 from micrograd_gui.widgets.file_dialogs import FileDialogs
 from micrograd_gui.widgets.train_panel import TrainPanel
 
-DOCK_WIDTH = 400  # the dock's first width: the table's columns and the buttons show whole
+DOCK_WIDTH = 440  # the dock's first width: the table's columns, the buttons and the plots show whole
 
 
 class TrainingTabs(QTabWidget):
-    """The dock's tabs, as wide as DOCK_WIDTH when first docked (the graph keeps the rest)."""
+    """The dock's tabs, as wide as DOCK_WIDTH when first docked (the graph keeps the rest: a net's
+    picture needs the width to be read), or as their least width if that is more."""
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        return QSize(max(hint.width(), DOCK_WIDTH), hint.height())
+        return QSize(max(self.minimumSizeHint().width(), DOCK_WIDTH), hint.height())
 
 
 class TrainingDock(QDockWidget):
