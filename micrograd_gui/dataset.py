@@ -52,7 +52,8 @@ def check_columns(columns: tuple[str, ...]) -> None:
 def check_row(columns: tuple[str, ...], row: tuple[float, ...], number: int) -> None:
     """DataError unless `row` (row `number`, from 1) holds one finite number per column."""
     if len(row) != len(columns):
-        raise DataError(f"row {number} has {len(row)} numbers; there are {len(columns)} columns")
+        count = f"{len(row)} number" + ("" if len(row) == 1 else "s")
+        raise DataError(f"row {number} has {count}; there are {len(columns)} columns")
     for column, cell in zip(columns, row, strict=True):
         if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not math.isfinite(cell):
             raise DataError(f"row {number}, column '{column}': {cell!r} is not a finite number")
@@ -84,17 +85,23 @@ class DataTable:
     @staticmethod
     def of(columns: Iterable[str], rows: Iterable[Iterable[float]] = ()) -> DataTable:
         """A table from any iterables, its numbers made floats (DataError for anything else)."""
+        columns = tuple(columns)
         made = []
         for number, row in enumerate(rows, start=1):
             cells = []
-            for cell in row:
+            for at, cell in enumerate(row):
+                where = f"row {number}, column '{columns[at]}'" if at < len(columns) else f"row {number}"
                 if isinstance(cell, bool) or not isinstance(cell, (int, float)):
-                    raise DataError(f"row {number}: {cell!r} is not a number")
-                cells.append(float(cell))
+                    shown = str(cell).lower() if isinstance(cell, bool) else repr(cell)
+                    raise DataError(f"{where}: {shown} is not a number")
+                try:
+                    cells.append(float(cell))
+                except OverflowError:  # an int past the float range
+                    raise DataError(f"{where}: the number is too large (not a finite float)") from None
             made.append(tuple(cells))
             if number > MAX_ROWS:
                 raise DataError(f"a data table has at most {MAX_ROWS:,} rows")
-        return DataTable(tuple(columns), tuple(made))
+        return DataTable(columns, tuple(made))
 
     def column(self, name: str) -> tuple[float, ...]:
         at = self.columns.index(name)

@@ -38,11 +38,12 @@ def neuron() -> Document:
         ([], [], "at least one column"),
         (["x", "x"], [], "two columns named 'x'"),
         (["1x"], [], "column '1x'"),
-        (["x", "y"], [[1.0]], "row 1 has 1 numbers; there are 2 columns"),
+        (["x", "y"], [[1.0]], "row 1 has 1 number; there are 2 columns"),
         (["x"], [[1.0], [float("nan")]], "row 2, column 'x'"),
         (["x"], [[float("inf")]], "not a finite number"),
-        (["x"], [["2"]], "row 1: '2' is not a number"),
-        (["x"], [[True]], "row 1: True is not a number"),
+        (["x"], [["2"]], "row 1, column 'x': '2' is not a number"),
+        (["x"], [[True]], "row 1, column 'x': true is not a number"),
+        (["x"], [[10**400]], "row 1, column 'x': the number is too large"),
     ],
 )
 def test_a_bad_table_is_refused_with_its_reason(columns, rows, message):
@@ -295,3 +296,11 @@ def test_the_shown_row_is_forgotten_when_the_leaves_no_longer_hold_it(stack):
     assert doc.shown_row == 0 and doc.data("x") == 3.0
     stack.push(SetLeafData(doc, "w", 5.0))  # a parameter: the row is still what x and y hold
     assert doc.shown_row == 0
+
+
+def test_a_huge_whole_number_in_a_file_is_refused_with_a_message():
+    text = json.dumps(
+        {"format": "micrograd-gui-workspace", "version": 2, "values": [{"name": "x", "data": 1.0}]}
+    ).replace("}]}", '}], "data": {"columns": ["x"], "rows": [[' + "9" * 400 + "]]}}")
+    with pytest.raises(WorkspaceFileError, match="row 1, column 'x': the number is too large"):
+        loads(text, "big.json")
