@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ from micrograd_gui.expression import parse_expression
 from micrograd_gui.session import WorkspaceSession
 from micrograd_gui.trainer import Trainer
 from micrograd_gui.widgets.train_panel import TrainPanel
-from micrograd_gui.widgets.training_thread import MIN_RUN_SECONDS
 from micrograd_gui.workspace_file import apply_workspace, read_workspace
 from tests.gui.training_workspaces import MLP, moons_document
 from tests.workspaces import LECTURE, NEURON
@@ -78,13 +76,10 @@ def test_run_trains_the_moons_to_95_percent_and_stops(panel, qtbot):
     """Run takes the workspace's 100 steps live, then stops, at 95% accuracy or more, as one undo step."""
     moons(panel, qtbot)
     before = panel.session.undo_stack.count()
-    began = time.perf_counter()
     panel.run_button.click()
     assert panel.run_button.text() == "Pause"
     assert not panel.settings_form.learning_rate.isEnabled()
     settle(qtbot, panel)
-    # Paced to be watched: the boundary forms over a second at least, in many frames, not in a flash.
-    assert time.perf_counter() - began >= MIN_RUN_SECONDS * 0.99
     assert len(panel.history()) == 100
     assert panel.run_button.text() == "Run"
     assert panel.run().accuracies[-1] >= 0.95
