@@ -13,22 +13,13 @@ from micrograd_gui.dataset import DataError, DataTable, TrainingSettings
 from micrograd_gui.document import Change, Definition, Document, DocumentError
 from micrograd_gui.recovery import recovery_text
 from micrograd_gui.workspace_file import WorkspaceFileError, document_text, dumps, load_workspace, loads
-
-NEURON = [
-    Definition("x", data=0.0),
-    Definition("y", data=0.0),
-    Definition("w", data=0.5),
-    Definition("k1", data=2.0, constant=True),
-    Definition("o", "*", ("x", "w")),
-    Definition("e", "-", ("o", "y")),
-    Definition("loss", "**", ("e",), exponent=2.0),
-]
-ROWS = DataTable.of(["x", "y", "note"], [[1, 2, 0], [3, 4, 0.5], [-1, 0.25, 1]])
+from tests.workspaces import DATA_ROWS as ROWS
+from tests.workspaces import SQUARED_ERROR
 
 
 def neuron() -> Document:
     doc = Document()
-    doc.replace_definitions(NEURON)
+    doc.replace_definitions(SQUARED_ERROR)
     return doc
 
 
@@ -187,7 +178,7 @@ def test_a_bad_data_or_training_entry_is_refused_with_its_reason(extra, message)
 def test_crash_recovery_keeps_the_data_and_the_settings():
     table = DataTable.of(["x"], [[1.0], [2.0]])
     settings = TrainingSettings(loss="o", steps=5)
-    text = recovery_text(NEURON, None, None, (), table, settings)
+    text = recovery_text(SQUARED_ERROR, None, None, (), table, settings)
     workspace = loads(json.dumps(json.loads(text)["workspace"]))
     assert workspace.data == table and workspace.training == settings
 

@@ -6,18 +6,9 @@ import pytest
 
 from micrograd_gui import data_edits
 from micrograd_gui.dataset import DataTable
-from micrograd_gui.document import Definition, Document
-
-DEFINITIONS = [
-    Definition("x", data=0.0),
-    Definition("y", data=0.0),
-    Definition("w", data=0.5),
-    Definition("k1", data=2.0, constant=True),
-    Definition("o", "*", ("x", "w")),
-    Definition("e", "-", ("o", "y")),
-    Definition("loss", "**", ("e",), exponent=2.0),
-]
-ROWS = DataTable.of(["x", "y", "note"], [[1, 2, 0], [3, 4, 0.5], [-1, 0.25, 1]])
+from micrograd_gui.document import Document
+from tests.workspaces import DATA_ROWS as ROWS
+from tests.workspaces import SQUARED_ERROR as DEFINITIONS
 
 
 def document(table: DataTable | None = ROWS) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from micrograd_gui.dataset import DataTable
 from micrograd_gui.document import Definition
 
 LECTURE = [
@@ -51,3 +52,17 @@ OVERFLOWING_BACKWARD = """{
   "backward_from": "w"
 }
 """
+
+
+# A one-weight model o = x * w with a squared error and a constant, and rows for it: x and y bind,
+# "note" names no value (unbound), w is the one parameter.
+SQUARED_ERROR = [
+    Definition("x", data=0.0),
+    Definition("y", data=0.0),
+    Definition("w", data=0.5),
+    Definition("k1", data=2.0, constant=True),
+    Definition("o", "*", ("x", "w")),
+    Definition("e", "-", ("o", "y")),
+    Definition("loss", "**", ("e",), exponent=2.0),
+]
+DATA_ROWS = DataTable.of(["x", "y", "note"], [[1, 2, 0], [3, 4, 0.5], [-1, 0.25, 1]])

@@ -1,11 +1,12 @@
 """Small pieces the widgets share: a compact button, the monospace font, the invalid-field outline,
-and the filter that lets Ctrl+Z in an empty text field undo the last change."""
+the filter that lets Ctrl+Z in an empty text field undo the last change, and a table header's
+columns fitted by the program until the user sizes one."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QPushButton, QWidget
 
 
 def compact_button(text: str, object_name: str, tip: str, widest: str = "") -> QPushButton:
@@ -50,3 +51,31 @@ class UndoKeysToWorkspace(QObject):
                 event.ignore()
                 return True
         return False
+
+
+class FittedColumns:
+    """A header's column widths set by the program (`apply`), except for the columns the user has
+    dragged (`user_sized`), which keep the user's width until `forget` (a new table)."""
+
+    def __init__(self, header: QHeaderView) -> None:
+        self._header = header
+        self.user_sized: set[int] = set()
+        self._fitting = False
+        header.sectionResized.connect(self._on_section_resized)
+
+    def apply(self, widths: dict[int, int]) -> None:
+        """Give each column in `widths` that the user has not sized its width."""
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                if column not in self.user_sized and self._header.sectionSize(column) != width:
+                    self._header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def forget(self) -> None:
+        self.user_sized.clear()
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self.user_sized.add(column)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from engine import format_decimals, format_number
 from micrograd_gui.dataset import DataTable
 from micrograd_gui.document import Change, Document
+from micrograd_gui.widgets.controls import FittedColumns
 from micrograd_gui.widgets.graph_items import ACTIVE_FILL, ROLE_FILLS
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -221,9 +222,7 @@ class DataTableView(QTableView):
         columns.setHighlightSections(False)
         columns.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         columns.customContextMenuRequested.connect(self._on_header_menu)
-        self._user_sized: set[int] = set()
-        self._fitting = False
-        columns.sectionResized.connect(self._on_section_resized)
+        self._columns = FittedColumns(columns)
         model.modelReset.connect(self._on_reset)
         model.headerDataChanged.connect(self._on_header_changed)
 
@@ -270,19 +269,14 @@ class DataTableView(QTableView):
         for column in range(count):
             text = str(self._model.headerData(column, Qt.Orientation.Horizontal))
             widths[column] = max(least, bold_metrics.horizontalAdvance(text) + 2 * CELL_PADDING)
-        auto = [column for column in widths if column not in self._user_sized]
-        used = sum(header.sectionSize(c) if c in self._user_sized else widths[c] for c in widths)
+        user_sized = self._columns.user_sized
+        auto = [column for column in widths if column not in user_sized]
+        used = sum(header.sectionSize(c) if c in user_sized else widths[c] for c in widths)
         spare = self.viewport().width() - used
         if spare > 0 and auto:
             for column in auto:
                 widths[column] += min(spare // len(auto), widths[column] * (SPREAD_LIMIT - 1))
-        self._fitting = True
-        try:
-            for column in auto:
-                if header.sectionSize(column) != widths[column]:
-                    header.resizeSection(column, widths[column])
-        finally:
-            self._fitting = False
+        self._columns.apply(widths)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Delete and self.state() != QAbstractItemView.State.EditingState:
@@ -294,12 +288,8 @@ class DataTableView(QTableView):
         super().resizeEvent(event)
         self.fit_columns()
 
-    def _on_section_resized(self, column: int, old: int, new: int) -> None:
-        if not self._fitting:
-            self._user_sized.add(column)
-
     def _on_reset(self) -> None:
-        self._user_sized.clear()
+        self._columns.forget()
         self.fit_columns()
 
     def _on_header_changed(self, orientation: Qt.Orientation, first: int, last: int) -> None:

@@ -31,7 +31,7 @@ from micrograd_gui import assets
 from micrograd_gui.commands import RenameValue, SetLeafData
 from micrograd_gui.document import Change, Document, DocumentError, follow, parse_number
 from micrograd_gui.session import WorkspaceSession, sentence
-from micrograd_gui.widgets.controls import mark_invalid
+from micrograd_gui.widgets.controls import FittedColumns, mark_invalid
 
 NAME, OP, DATA, GRAD = range(4)
 COLUMNS = ("Name", "Op", "Data", "Grad")
@@ -313,13 +313,11 @@ class ValueTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
-        self._user_sized: set[int] = set()
-        self._fitting = False
+        self._columns = FittedColumns(header)
         self.setAccessibleName("Values")
 
         self.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self._model.rowsInserted.connect(self._on_rows_inserted)
-        header.sectionResized.connect(self._on_section_resized)
         for signal in (self._model.rowsInserted, self._model.rowsRemoved, self._model.dataChanged):
             signal.connect(self.fit_columns)
         self._model.modelReset.connect(self.fit_columns)
@@ -377,10 +375,9 @@ class ValueTable(QTableView):
         SPREAD_LIMIT times its fit); in a narrow table Op, then Name, give way first. Columns the
         user has resized keep their width."""
         wanted = self._wanted_widths()
-        auto = [column for column in (NAME, OP, DATA, GRAD) if column not in self._user_sized]
-        widths = {
-            column: self.columnWidth(column) if column in self._user_sized else wanted[column][1] for column in wanted
-        }
+        user_sized = self._columns.user_sized
+        auto = [column for column in (NAME, OP, DATA, GRAD) if column not in user_sized]
+        widths = {column: self.columnWidth(column) if column in user_sized else wanted[column][1] for column in wanted}
         spare = self.viewport().width() - sum(widths.values())
         if spare > 0:
             weights = {column: SPREAD_WEIGHTS[column] for column in auto}
@@ -392,13 +389,7 @@ class ValueTable(QTableView):
                 cut = min(widths[column] - wanted[column][0], -spare)
                 widths[column] -= cut
                 spare += cut
-        self._fitting = True
-        try:
-            for column in auto:
-                if self.columnWidth(column) != widths[column]:
-                    self.setColumnWidth(column, widths[column])
-        finally:
-            self._fitting = False
+        self._columns.apply(widths)
 
     def _wanted_widths(self) -> dict[int, tuple[int, int]]:
         """column -> (least, wanted) width in pixels."""
@@ -424,10 +415,6 @@ class ValueTable(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()
-
-    def _on_section_resized(self, column: int, old: int, new: int) -> None:
-        if not self._fitting:
-            self._user_sized.add(column)
 
     def _on_current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self.value_selected.emit(self._model.name_at(current.row()) if current.isValid() else "")

@@ -21,17 +21,8 @@ from micrograd_gui.document import Definition
 from micrograd_gui.widgets.data_panel import DataPanel
 from micrograd_gui.widgets.data_table_view import SHOWN_MARK
 from micrograd_gui.workspace_file import dumps
-
-DEFINITIONS = [
-    Definition("x", data=0.0),
-    Definition("y", data=0.0),
-    Definition("w", data=0.5),
-    Definition("k1", data=2.0, constant=True),
-    Definition("o", "*", ("x", "w")),
-    Definition("e", "-", ("o", "y")),
-    Definition("loss", "**", ("e",), exponent=2.0),
-]
-ROWS = DataTable.of(["x", "y", "note"], [[1, 2, 0], [3, 4, 0.5], [-1, 0.25, 1]])
+from tests.workspaces import DATA_ROWS as ROWS
+from tests.workspaces import SQUARED_ERROR as DEFINITIONS
 
 
 def find(window: QWidget, cls: type, name: str):
